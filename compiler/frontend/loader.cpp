@@ -1,0 +1,405 @@
+// Graph file loading: the file, its declarations, node ordering and functions.
+#include "frontend/loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <queue>
+#include <set>
+#include <sstream>
+#include <unordered_set>
+
+#include "frontend/limits.h"
+#include "frontend/loader_impl.h"
+#include "frontend/values.h"
+
+namespace tgc::frontend {
+
+// ---- JSON accessors ---------------------------------------------------------
+
+const json& require(const json& obj, const char* key, const std::string& path) {
+  if (!obj.is_object()) throw graph_error(path, "expected an object");
+  auto it = obj.find(key);
+  if (it == obj.end()) throw graph_error(path, std::string("missing \"") + key + "\"");
+  return *it;
+}
+
+std::string as_string(const json& v, const std::string& path) {
+  if (!v.is_string()) throw graph_error(path, "expected a string, got " + std::string(v.type_name()));
+  return v.get<std::string>();
+}
+
+int64_t as_int(const json& v, const std::string& path) {
+  if (!v.is_number_integer()) throw graph_error(path, "expected an integer, got " + std::string(v.type_name()));
+  if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) throw graph_error(path, "integer out of range");
+  return v.get<int64_t>();
+}
+
+bool as_bool(const json& v, const std::string& path) {
+  if (!v.is_boolean()) throw graph_error(path, "expected true or false, got " + std::string(v.type_name()));
+  return v.get<bool>();
+}
+
+const json& as_list(const json& v, const std::string& path) {
+  if (!v.is_array()) throw graph_error(path, "expected a list, got " + std::string(v.type_name()));
+  return v;
+}
+
+void check_keys(const json& obj, const std::vector<std::string>& allowed, const std::string& path,
+                const std::string& what) {
+  if (!obj.is_object()) throw graph_error(path, "expected an object");
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    bool ok = false;
+    for (const std::string& a : allowed) ok = ok || a == it.key();
+    if (!ok) throw graph_error(path + "." + it.key(), "unknown " + what + " \"" + it.key() + "\"");
+  }
+}
+
+// ---- scopes -----------------------------------------------------------------
+
+void Loader::bind(Scope& s, const std::string& name, Var* v, const std::string& path) {
+  if (name.empty()) throw graph_error(path, "a name must not be empty");
+  if (!s.names.emplace(name, v).second) throw graph_error(path, "name \"" + name + "\" is defined twice in one scope");
+  if (v->kind == VarKind::NodeOutput || v->name.empty()) v->name = name;
+}
+
+Var* Loader::resolve(Scope& s, const std::string& name, const std::string& path) {
+  auto it = s.names.find(name);
+  if (it != s.names.end()) return it->second;
+  if (!s.parent) throw graph_error(path, "unknown variable \"" + name + "\"");
+  Var* outer = resolve(*s.parent, name, path);
+  if (outer->is_constant()) {
+    // Constants are values: the body gets its own copy, no scan input needed.
+    Var* c = s.graph->new_var(outer->name, outer->type, VarKind::Constant);
+    c->value = outer->value;
+    c->weak = outer->weak;
+    c->path = outer->path;
+    s.names.emplace(name, c);
+    return c;
+  }
+  if (s.strict)
+    throw graph_error(path, "scan at " + s.scan_path + " is strict, but its body reads \"" + name +
+                                "\" from outside; pass it in non_sequences");
+  // An implicit non-sequence (strict: false): a new body parameter.
+  Var* p = s.graph->new_var(name, outer->type, VarKind::Param);
+  p->path = path;
+  s.graph->params.push_back(p);
+  s.captured.push_back(outer);
+  s.names.emplace(name, p);
+  return p;
+}
+
+Var* Loader::input_ref(Scope& s, const json& ref, const std::string& path) {
+  if (ref.is_string()) return resolve(s, ref.get<std::string>(), path);
+  if (!ref.is_object() || !ref.contains("value"))
+    throw graph_error(path, "an input is a variable name or {\"value\": ...}");
+  check_keys(ref, {"value", "dtype"}, path, "key");
+  const json& v = ref["value"];
+  Tensor t;
+  WeakKind weak = WeakKind::None;
+  if (ref.contains("dtype")) {
+    DType dt = parse_dtype(ref["dtype"], path + ".dtype");
+    Shape none;
+    t = parse_value(v, dt, none, false, base_dir_, path + ".value");
+  } else {
+    if (v.is_object()) throw graph_error(path + ".value", "an inline value is a number, a boolean or a list");
+    t = parse_untyped_literal(v, path + ".value", weak);
+  }
+  std::string name = v.is_array() ? "constant" : v.dump();
+  Var* c = s.graph->new_constant(name, std::move(t));
+  c->weak = weak;
+  c->path = path;
+  return c;
+}
+
+// ---- nodes in dependency order -------------------------------------------------
+
+void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix) {
+  as_list(nodes, prefix);
+  if (nodes.size() > limits::kMaxNodes)
+    throw graph_error(prefix, "more than " + std::to_string(limits::kMaxNodes) + " nodes");
+  size_t n = nodes.size();
+  std::unordered_map<std::string, size_t> definer;
+  std::vector<std::string> names;
+  auto path_of = [&](size_t i) { return prefix + "[" + std::to_string(i) + "]"; };
+  for (size_t i = 0; i < n; ++i) {
+    if (!nodes[i].is_object()) throw graph_error(path_of(i), "a node must be an object");
+    names.clear();
+    collect_defines(nodes[i], names);
+    for (const std::string& nm : names) {
+      if (s.names.count(nm) || !definer.emplace(nm, i).second)
+        throw graph_error(path_of(i), "name \"" + nm + "\" is defined twice in one scope");
+    }
+  }
+  std::vector<std::vector<size_t>> users(n);
+  std::vector<size_t> pending(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    names.clear();
+    collect_reads(nodes[i], names);
+    std::set<size_t> deps;
+    for (const std::string& nm : names) {
+      auto it = definer.find(nm);
+      if (it == definer.end()) continue;
+      if (it->second == i) throw graph_error(path_of(i), "the node reads its own output \"" + nm + "\"");
+      deps.insert(it->second);
+    }
+    pending[i] = deps.size();
+    for (size_t d : deps) users[d].push_back(i);
+  }
+  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+  for (size_t i = 0; i < n; ++i)
+    if (pending[i] == 0) ready.push(i);
+  size_t built = 0;
+  while (!ready.empty()) {
+    size_t i = ready.top();
+    ready.pop();
+    build_node(s, nodes[i], path_of(i));
+    ++built;
+    for (size_t u : users[i])
+      if (--pending[u] == 0) ready.push(u);
+  }
+  if (built != n) {
+    for (size_t i = 0; i < n; ++i)
+      if (pending[i] != 0) throw graph_error(path_of(i), "the graph has a cycle through this node");
+  }
+}
+
+void Loader::bind_outputs(Scope& s, Node* n, const json& names, const std::string& path, size_t count) {
+  as_list(names, path);
+  if (names.size() != count)
+    throw graph_error(path, std::string(op_name(n->op)) + " has " + std::to_string(count) + " outputs, " +
+                                std::to_string(names.size()) + " names given");
+  for (size_t k = 0; k < count; ++k) {
+    std::string p = path + "[" + std::to_string(k) + "]";
+    bind(s, as_string(names[k], p), n->outputs[k], p);
+    n->outputs[k]->path = p;
+  }
+}
+
+// ---- declarations -------------------------------------------------------------
+
+void Loader::load_inputs(const json& list) {
+  as_list(list, "inputs");
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = "inputs[" + std::to_string(i) + "]";
+    const json& d = list[i];
+    check_keys(d, {"name", "dtype", "shape", "ndim", "format"}, path, "key");
+    std::string name = as_string(require(d, "name", path), path + ".name");
+    DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
+    Type t;
+    if (d.contains("format")) {
+      if (as_string(d["format"], path + ".format") != "csr")
+        throw graph_error(path + ".format", "unknown format \"" + d["format"].get<std::string>() + "\" (expected \"csr\")");
+      t = Type::csr(dt);
+      if (d.contains("shape")) {
+        Shape s = parse_shape(d["shape"], path + ".shape");
+        if (s.size() != 2) throw graph_error(path + ".shape", "a CSR input is a matrix");
+        t.shape = s;
+      }
+    } else if (d.contains("shape") && d.contains("ndim")) {
+      throw graph_error(path, "give either \"shape\" or \"ndim\", not both");
+    } else if (d.contains("shape")) {
+      t = Type::tensor(dt, parse_shape(d["shape"], path + ".shape"));
+    } else if (d.contains("ndim")) {
+      int64_t nd = as_int(d["ndim"], path + ".ndim");
+      if (nd < 0 || nd > limits::kMaxRank) throw graph_error(path + ".ndim", "ndim out of range");
+      t = Type::tensor(dt, Shape(size_t(nd), -1));
+    } else {
+      throw graph_error(path, "missing \"shape\" (or \"ndim\")");
+    }
+    Var* v = top_.graph->new_var(name, t, VarKind::Input);
+    v->path = path;
+    bind(top_, name, v, path + ".name");
+    m_.inputs.push_back(v);
+  }
+}
+
+void Loader::load_shared(const json& list) {
+  as_list(list, "shared");
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = "shared[" + std::to_string(i) + "]";
+    const json& d = list[i];
+    if (!d.is_object()) throw graph_error(path, "expected an object");
+    std::string name = as_string(require(d, "name", path), path + ".name");
+    Var* v;
+    if (d.contains("type")) {
+      check_keys(d, {"name", "type", "seed"}, path, "key");
+      if (as_string(d["type"], path + ".type") != "rng")
+        throw graph_error(path + ".type", "unknown type \"" + d["type"].get<std::string>() + "\" (expected \"rng\")");
+      int64_t seed = d.contains("seed") ? as_int(d["seed"], path + ".seed") : 0;
+      v = top_.graph->new_var(name, Type::rng(), VarKind::Shared);
+      v->value = std::make_shared<const Value>(rng_from_seed(uint64_t(seed)));
+    } else {
+      check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
+      DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
+      bool has_shape = d.contains("shape");
+      Shape s = has_shape ? parse_shape(d["shape"], path + ".shape") : Shape{};
+      Tensor t = parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value");
+      // The declared shape is the variable's type; values assigned later must fit it.
+      Shape type_shape = has_shape ? s : Shape(size_t(t.ndim()), -1);
+      v = top_.graph->new_var(name, Type::tensor(dt, type_shape), VarKind::Shared);
+      v->value = std::make_shared<const Value>(std::move(t));
+    }
+    v->path = path;
+    bind(top_, name, v, path + ".name");
+    m_.shared.push_back(v);
+  }
+}
+
+void Loader::load_constants(const json& list) {
+  as_list(list, "constants");
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = "constants[" + std::to_string(i) + "]";
+    const json& d = list[i];
+    check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
+    std::string name = as_string(require(d, "name", path), path + ".name");
+    DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
+    bool has_shape = d.contains("shape");
+    Shape s = has_shape ? parse_shape(d["shape"], path + ".shape") : Shape{};
+    Var* v = top_.graph->new_constant(name, parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value"));
+    v->path = path;
+    bind(top_, name, v, path + ".name");
+  }
+}
+
+// ---- functions ------------------------------------------------------------------
+
+Function Loader::load_function(const json& d, const std::string& path) {
+  check_keys(d, {"name", "inputs", "outputs", "updates", "givens", "mode"}, path, "key");
+  Function f;
+  f.path = path;
+  f.name = as_string(require(d, "name", path), path + ".name");
+  std::unordered_set<Var*> seen;
+  const json& ins = as_list(require(d, "inputs", path), path + ".inputs");
+  for (size_t k = 0; k < ins.size(); ++k) {
+    std::string p = path + ".inputs[" + std::to_string(k) + "]";
+    Var* v = resolve(top_, as_string(ins[k], p), p);
+    if (v->kind != VarKind::Input) throw graph_error(p, "\"" + v->name + "\" is not a declared input");
+    if (!seen.insert(v).second) throw graph_error(p, "input \"" + v->name + "\" is listed twice");
+    f.inputs.push_back(v);
+  }
+  const json& outs = as_list(require(d, "outputs", path), path + ".outputs");
+  std::unordered_set<std::string> out_names;
+  for (size_t k = 0; k < outs.size(); ++k) {
+    std::string p = path + ".outputs[" + std::to_string(k) + "]";
+    std::string nm = as_string(outs[k], p);
+    if (!out_names.insert(nm).second) throw graph_error(p, "output \"" + nm + "\" is listed twice");
+    f.outputs.push_back(resolve(top_, nm, p));
+    f.output_names.push_back(nm);
+  }
+  if (d.contains("updates") && !d["updates"].is_null()) {
+    const json& u = d["updates"];
+    if (!u.is_object()) throw graph_error(path + ".updates", "expected an object");
+    for (auto it = u.begin(); it != u.end(); ++it) {
+      std::string p = path + ".updates." + it.key();
+      Var* sv = resolve(top_, it.key(), p);
+      if (sv->kind != VarKind::Shared) throw graph_error(p, "\"" + it.key() + "\" is not a shared variable");
+      Var* nv = resolve(top_, as_string(it.value(), p), p);
+      const Type &a = sv->type, &b = nv->type;
+      bool ok = a.kind == b.kind && a.dtype == b.dtype && a.ndim() == b.ndim();
+      for (int k = 0; ok && k < a.ndim(); ++k) ok = a.shape[size_t(k)] < 0 || b.shape[size_t(k)] < 0 || a.shape[size_t(k)] == b.shape[size_t(k)];
+      if (!ok) throw graph_error(p, "the new value of \"" + it.key() + "\" is " + b.str() + ", the variable is " + a.str());
+      f.updates.push_back({sv, nv});
+    }
+  }
+  if (d.contains("givens") && !d["givens"].is_null()) {
+    const json& g = d["givens"];
+    if (!g.is_object()) throw graph_error(path + ".givens", "expected an object");
+    for (auto it = g.begin(); it != g.end(); ++it) {
+      std::string p = path + ".givens." + it.key();
+      Var* a = resolve(top_, it.key(), p);
+      Var* b = input_ref(top_, it.value(), p);
+      if (a->type.kind != b->type.kind || a->type.dtype != b->type.dtype || a->type.ndim() != b->type.ndim())
+        throw graph_error(p, "replacement is " + b->type.str() + ", but \"" + it.key() + "\" is " + a->type.str());
+      f.givens.push_back({a, b});
+    }
+  }
+  if (d.contains("mode")) {
+    std::string ms = as_string(d["mode"], path + ".mode");
+    f.mode = mode_from_name(ms);
+    if (!f.mode) throw graph_error(path + ".mode", "unknown mode \"" + ms + "\" (FAST_RUN, FAST_COMPILE or DEBUG)");
+  }
+  return f;
+}
+
+// Every input reached from the outputs and update values (after givens) must
+// be one of the function's inputs.
+void Loader::check_function_inputs(const Function& f) {
+  std::unordered_map<const Var*, Var*> given;
+  for (auto& [a, b] : f.givens) given[a] = b;
+  std::unordered_set<const Var*> listed(f.inputs.begin(), f.inputs.end()), seen;
+  std::vector<std::pair<Var*, std::string>> stack;
+  for (size_t k = 0; k < f.outputs.size(); ++k) stack.push_back({f.outputs[k], "output \"" + f.output_names[k] + "\""});
+  for (auto& [sv, nv] : f.updates) stack.push_back({nv, "the update of \"" + sv->name + "\""});
+  while (!stack.empty()) {
+    auto [v, why] = stack.back();
+    stack.pop_back();
+    if (auto it = given.find(v); it != given.end()) v = it->second;
+    if (!seen.insert(v).second) continue;
+    if (v->kind == VarKind::Input && !listed.count(v))
+      throw graph_error(f.path + ".inputs", why + " needs input \"" + v->name + "\", which is not in the function's inputs");
+    if (v->owner)
+      for (Var* in : v->owner->inputs) stack.push_back({in, why});
+  }
+}
+
+void Loader::load_functions(const json& list) {
+  as_list(list, "functions");
+  std::unordered_set<std::string> names;
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string path = "functions[" + std::to_string(i) + "]";
+    Function f = load_function(list[i], path);
+    if (!names.insert(f.name).second) throw graph_error(path + ".name", "function \"" + f.name + "\" is defined twice");
+    check_function_inputs(f);
+    m_.functions.push_back(std::move(f));
+  }
+}
+
+void Loader::load(const json& root) {
+  if (!root.is_object()) throw graph_error("", "a graph file is a JSON object");
+  check_keys(root, {"format", "version", "name", "inputs", "shared", "constants", "nodes", "functions"}, "", "top-level key");
+  if (as_string(require(root, "format", "format"), "format") != "tgc-graph")
+    throw graph_error("format", "expected \"tgc-graph\"");
+  if (as_int(require(root, "version", "version"), "version") != 1)
+    throw graph_error("version", "unsupported version " + root["version"].dump() + " (this tgc reads version 1)");
+  m_.name = root.contains("name") ? as_string(root["name"], "name") : "graph";
+  top_.graph = m_.root.get();
+  if (root.contains("inputs")) load_inputs(root["inputs"]);
+  if (root.contains("shared")) load_shared(root["shared"]);
+  if (root.contains("constants")) load_constants(root["constants"]);
+  if (root.contains("nodes")) build_nodes(top_, root["nodes"], "nodes");
+  load_functions(require(root, "functions", "functions"));
+}
+
+// ---- entry points -------------------------------------------------------------------
+
+Module load_graph_text(const std::string& text, const std::string& file, const std::string& base_dir) {
+  json root;
+  try {
+    root = json::parse(text, [](int depth, json::parse_event_t, json&) {
+      if (depth > limits::kMaxJsonDepth)
+        throw graph_error("", "JSON nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
+      return true;
+    });
+  } catch (const json::parse_error& e) {
+    throw graph_error("", std::string("invalid JSON: ") + e.what());
+  }
+  Module m;
+  m.file = file;
+  Loader(m, base_dir).load(root);
+  return m;
+}
+
+Module load_graph_file(const std::string& file) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(file, ec);
+  if (ec) throw graph_error("", "cannot read the graph file: " + ec.message());
+  if (size > limits::kMaxFileBytes) throw graph_error("", "the graph file is larger than the 1 GiB limit");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw graph_error("", "cannot open the graph file");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string dir = std::filesystem::path(file).parent_path().string();
+  return load_graph_text(ss.str(), file, dir.empty() ? "." : dir);
+}
+
+}  // namespace tgc::frontend

@@ -1,0 +1,240 @@
+#include "ir/graph.h"
+
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+#include "ir/error.h"
+
+namespace tgc {
+
+std::string Type::str() const {
+  switch (kind) {
+    case TypeKind::Rng: return "rng";
+    case TypeKind::Csr: return "csr " + std::string(dtype_name(dtype));
+    case TypeKind::Tensor: break;
+  }
+  return std::string(dtype_name(dtype)) + " " + shape_str(shape);
+}
+
+bool Attrs::operator==(const Attrs& o) const {
+  return dtype == o.dtype && axis_all == o.axis_all && axes == o.axes && keepdims == o.keepdims &&
+         pattern == o.pattern && shape == o.shape && ndim == o.ndim && i == o.i && idx == o.idx &&
+         message == o.message && n_tensor_inputs == o.n_tensor_inputs && n_branch == o.n_branch &&
+         disconnected == o.disconnected;
+}
+
+namespace {
+std::string bound_str(const IdxBound& b) {
+  switch (b.kind) {
+    case IdxBound::None: return "";
+    case IdxBound::Const: return std::to_string(b.value);
+    case IdxBound::Input: return "$" + std::to_string(b.input);
+  }
+  return "";
+}
+std::string ints_str(const std::vector<int>& v) {
+  std::string s;
+  for (size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + (v[k] < 0 ? std::string("x") : std::to_string(v[k]));
+  return s;
+}
+}  // namespace
+
+std::string Attrs::str() const {
+  std::string s;
+  auto add = [&](const std::string& kv) { s += (s.empty() ? "" : " ") + kv; };
+  if (dtype) add("dtype=" + std::string(dtype_name(*dtype)));
+  if (!axis_all) add("axis=" + ints_str(axes));
+  if (keepdims) add("keepdims");
+  if (!pattern.empty()) add("pattern=" + ints_str(pattern));
+  if (shape) {
+    std::string v;
+    for (size_t k = 0; k < shape->size(); ++k) v += (k ? "," : "") + std::to_string((*shape)[k]);
+    add("shape=[" + v + "]");
+  }
+  if (!idx.empty()) {
+    std::string v;
+    for (size_t k = 0; k < idx.size(); ++k) {
+      const IdxEntry& e = idx[k];
+      v += k ? "," : "";
+      if (e.is_slice) {
+        v += bound_str(e.start) + ":" + bound_str(e.stop);
+        if (e.step.kind != IdxBound::None) v += ":" + bound_str(e.step);
+      } else {
+        v += bound_str(e.point);
+      }
+    }
+    add("idx=[" + v + "]");
+  }
+  if (!message.empty()) add("message=\"" + message + "\"");
+  return s;
+}
+
+int ScanInfo::n_recurrent() const {
+  int n = 0;
+  for (const auto& t : out_taps) n += t.empty() ? 0 : 1;
+  return n;
+}
+
+int ScanInfo::init_input(int out) const {
+  int pos = seq_input(n_seqs());
+  for (int k = 0; k < out; ++k) pos += out_taps[size_t(k)].empty() ? 0 : 1;
+  return pos;
+}
+
+int ScanInfo::init_depth(int out) const {
+  const auto& t = out_taps[size_t(out)];
+  return t.empty() ? 0 : -*std::min_element(t.begin(), t.end());
+}
+
+Var* Graph::new_var(std::string name, Type type, VarKind kind) {
+  auto v = std::make_unique<Var>();
+  v->id = next_id_++;
+  v->name = std::move(name);
+  v->type = std::move(type);
+  v->kind = kind;
+  v->scope = this;
+  vars_.push_back(std::move(v));
+  return vars_.back().get();
+}
+
+Var* Graph::new_constant(std::string name, Tensor value) {
+  Var* v = new_var(std::move(name), Type::tensor(value.dtype(), value.shape()), VarKind::Constant);
+  v->value = std::make_shared<const Value>(std::move(value));
+  return v;
+}
+
+namespace {
+// Under NEP 50 a weak scalar takes the type of the tensors it meets in an
+// elementwise op; replace each weak constant input by a concrete constant.
+void resolve_weak_inputs(Graph& g, Op op, std::vector<Var*>& inputs, const std::string& path) {
+  size_t first = op == Op::Switch ? 1 : 0;  // switch's condition does not take part
+  bool any_weak = false, any_strong = false;
+  DType strong = DType::Bool;
+  WeakKind widest = WeakKind::None;
+  for (size_t k = first; k < inputs.size(); ++k) {
+    Var* v = inputs[k];
+    if (v->weak != WeakKind::None) {
+      any_weak = true;
+      widest = std::max(widest, v->weak);
+    } else if (v->type.is_tensor()) {
+      strong = any_strong ? promote(strong, v->type.dtype) : v->type.dtype;
+      any_strong = true;
+    }
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    Var* v = inputs[k];
+    if (v->weak == WeakKind::None) continue;
+    DType target = (k < first || !any_strong) ? weak_default(k < first ? v->weak : widest)
+                                              : weak_meets(v->weak, strong);
+    const Tensor* t = v->constant_tensor();
+    if (!t) continue;
+    if (is_integer(target) && v->weak == WeakKind::Int) {
+      double x = t->get_f64(0);
+      Tensor probe = Tensor(DType::Float64, {}).astype(target);
+      probe.set_f64(0, x);
+      if (probe.get_f64(0) != x)
+        throw graph_error(path + ".inputs[" + std::to_string(k) + "]",
+                          "integer constant " + std::to_string(int64_t(x)) + " is out of range for " +
+                              std::string(dtype_name(target)));
+    }
+    Var* c = g.new_constant(v->name, t->astype(target));
+    c->path = v->path;
+    inputs[k] = c;
+  }
+  (void)any_weak;
+}
+}  // namespace
+
+Node* Graph::add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+                      std::unique_ptr<ScanInfo> scan) {
+  if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, path);
+  auto n = std::make_unique<Node>();
+  n->op = op;
+  n->inputs = std::move(inputs);
+  n->attrs = std::move(attrs);
+  n->path = std::move(path);
+  n->scan = std::move(scan);
+  std::vector<Type> types = infer_types(*n);
+  return add_node_typed(op, std::move(n->inputs), std::move(n->attrs), std::move(n->path), std::move(n->scan),
+                        types);
+}
+
+Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+                            std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types) {
+  auto n = std::make_unique<Node>();
+  n->id = next_id_++;
+  n->op = op;
+  n->inputs = std::move(inputs);
+  n->attrs = std::move(attrs);
+  n->path = std::move(path);
+  n->scan = std::move(scan);
+  if (n->scan && n->scan->body) n->scan->body->set_parent(this);
+  for (size_t k = 0; k < out_types.size(); ++k) {
+    Var* v = new_var("", out_types[k], VarKind::NodeOutput);
+    v->owner = n.get();
+    v->index = int(k);
+    n->outputs.push_back(v);
+  }
+  nodes_.push_back(std::move(n));
+  return nodes_.back().get();
+}
+
+void Graph::erase_nodes_if(const std::function<bool(const Node&)>& dead) {
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](const std::unique_ptr<Node>& n) { return dead(*n); }),
+               nodes_.end());
+}
+
+std::optional<Mode> mode_from_name(std::string_view s) {
+  if (s == "FAST_RUN") return Mode::FastRun;
+  if (s == "FAST_COMPILE") return Mode::FastCompile;
+  if (s == "DEBUG") return Mode::Debug;
+  return std::nullopt;
+}
+
+std::string_view mode_name(Mode m) {
+  switch (m) {
+    case Mode::FastRun: return "FAST_RUN";
+    case Mode::FastCompile: return "FAST_COMPILE";
+    case Mode::Debug: return "DEBUG";
+  }
+  return "FAST_RUN";
+}
+
+const Function* Module::find_function(std::string_view name) const {
+  for (const Function& f : functions)
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+std::vector<Node*> topo_order(const std::vector<Var*>& roots) {
+  // Iterative DFS post-order over producers, so deep graphs cannot overflow the stack.
+  std::vector<Node*> order;
+  std::unordered_set<const Node*> done, open;
+  std::vector<std::pair<Node*, size_t>> stack;
+  for (Var* r : roots) {
+    if (!r || !r->owner || done.count(r->owner)) continue;
+    stack.push_back({r->owner, 0});
+    open.insert(r->owner);
+    while (!stack.empty()) {
+      auto& [n, k] = stack.back();
+      if (k < n->inputs.size()) {
+        Var* in = n->inputs[k++];
+        Node* p = in ? in->owner : nullptr;
+        if (p && !done.count(p)) {
+          if (open.count(p)) throw graph_error(n->path, "the graph has a cycle through this node");
+          open.insert(p);
+          stack.push_back({p, 0});
+        }
+      } else {
+        open.erase(n);
+        done.insert(n);
+        order.push_back(n);
+        stack.pop_back();
+      }
+    }
+  }
+  return order;
+}
+
+}  // namespace tgc

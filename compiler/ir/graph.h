@@ -1,0 +1,221 @@
+// The IR: typed variables, nodes, and scopes (a scan body is a nested Graph).
+//
+// A Graph owns its variables and nodes. Variables are inputs, shared
+// variables, constants, node outputs, or parameters of a scan body. Node
+// inputs may refer to variables of enclosing scopes only through the scan's
+// explicit inputs: after loading, every body reads outer values through its
+// parameters (captures are turned into non-sequences), so a body is a closed
+// function of its parameters and constants.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/dtype.h"
+#include "ir/op.h"
+#include "ir/tensor.h"
+
+namespace tgc {
+
+enum class TypeKind : uint8_t { Tensor, Csr, Rng };
+
+struct Type {
+  TypeKind kind = TypeKind::Tensor;
+  DType dtype = DType::Float64;
+  Shape shape;  // one entry per dimension; -1: known only at run time
+
+  static Type tensor(DType dt, Shape s) { return Type{TypeKind::Tensor, dt, std::move(s)}; }
+  static Type csr(DType dt) { return Type{TypeKind::Csr, dt, {-1, -1}}; }
+  static Type rng() { return Type{TypeKind::Rng, DType::UInt64, {}}; }
+
+  int ndim() const { return int(shape.size()); }
+  bool is_tensor() const { return kind == TypeKind::Tensor; }
+  // Theano's broadcastable flag: a static size of 1.
+  bool broadcastable(int d) const { return shape[size_t(d)] == 1; }
+  bool operator==(const Type& o) const { return kind == o.kind && dtype == o.dtype && shape == o.shape; }
+  bool operator!=(const Type& o) const { return !(*this == o); }
+  std::string str() const;  // "float64 (?, 4)", "csr float64", "rng"
+};
+
+enum class VarKind : uint8_t { Input, Shared, Constant, NodeOutput, Param };
+
+struct Node;
+class Graph;
+
+struct Var {
+  int id = 0;
+  std::string name;
+  Type type;
+  VarKind kind = VarKind::NodeOutput;
+  Node* owner = nullptr;  // NodeOutput: the producing node
+  int index = 0;          // NodeOutput: which output of owner
+  Graph* scope = nullptr;
+  // Constant: its value. Shared: its initial value (Tensor or RngState).
+  std::shared_ptr<const Value> value;
+  // An inline scalar written without dtype (NEP 50 weak scalar); resolved
+  // away when it meets a tensor in an elementwise op.
+  WeakKind weak = WeakKind::None;
+  std::string path;  // where it was declared in the graph file
+
+  bool is_constant() const { return kind == VarKind::Constant; }
+  const Tensor* constant_tensor() const {
+    return kind == VarKind::Constant && value ? std::get_if<Tensor>(value.get()) : nullptr;
+  }
+};
+
+// One bound of a slice, or a single index.
+struct IdxBound {
+  enum Kind : uint8_t { None, Const, Input } kind = None;
+  int64_t value = 0;  // Const
+  int input = -1;     // Input: position in the node's inputs
+  bool operator==(const IdxBound& o) const { return kind == o.kind && value == o.value && input == o.input; }
+};
+
+// One entry of a subtensor's `idx`: an integer or int-variable index (drops
+// the dimension), or a slice (keeps it).
+struct IdxEntry {
+  bool is_slice = false;
+  IdxBound point;              // !is_slice
+  IdxBound start, stop, step;  // is_slice
+  bool operator==(const IdxEntry& o) const {
+    return is_slice == o.is_slice && point == o.point && start == o.start && stop == o.stop && step == o.step;
+  }
+};
+
+// Attributes of every op; each op reads only its own (see ops.def and the
+// graph format). Kept in one plain struct so merge can compare them.
+struct Attrs {
+  std::optional<DType> dtype;     // cast, arange, random_*, zeros_like/ones_like, sum/prod
+  bool axis_all = true;           // reductions: axis null
+  std::vector<int> axes;          // reductions (normalized, sorted), transpose, join/stack (axes[0])
+  bool keepdims = false;
+  std::vector<int> pattern;       // dimshuffle: axis numbers, -1 for "x"
+  std::optional<Shape> shape;     // reshape / random size given as an attribute
+  int ndim = 1;                   // flatten
+  int i = 0;                      // shape_i
+  std::vector<IdxEntry> idx;      // subtensor family
+  std::string message;            // assert
+  int n_tensor_inputs = 0;        // subtensor family: tensors before the index inputs
+  int n_branch = 0;               // ifelse: outputs per branch; grad: number of wrt
+  std::string disconnected = "raise";  // grad
+  bool operator==(const Attrs& o) const;
+  std::string str() const;        // for printing and merge keys
+};
+
+// Theano's scan, with the node's inputs laid out as
+//   [n_steps]? sequences... | initial values of recurrent outputs... |
+//   initial values of shared states... | non-sequences...
+// and its outputs as
+//   one stacked output per body output | final value of each shared state.
+// The body's parameters are: every sequence tap, every recurrent tap, one per
+// shared state, every non-sequence, in that order. The body's outputs are:
+// one per scan output, one per shared state (its value after the step), and
+// the `until` condition last when present.
+struct ScanInfo {
+  bool has_n_steps = false;  // first input is an integer scalar
+  std::vector<std::vector<int>> seq_taps;
+  std::vector<std::vector<int>> out_taps;  // per scan output; empty: no recurrence
+  int n_shared = 0;  // shared variables / random states updated in the body
+  int n_nonseq = 0;
+  bool go_backwards = false;
+  int truncate_gradient = -1;
+  bool has_until = false;
+  std::unique_ptr<Graph> body;
+
+  int n_seqs() const { return int(seq_taps.size()); }
+  int n_outs() const { return int(out_taps.size()); }
+  int n_recurrent() const;  // outputs with taps
+  // Positions in the node's inputs.
+  int seq_input(int k) const { return (has_n_steps ? 1 : 0) + k; }
+  int init_input(int out) const;  // requires out_taps[out] non-empty
+  int shared_input(int k) const { return seq_input(n_seqs()) + n_recurrent() + k; }
+  int nonseq_input(int k) const { return shared_input(n_shared) + k; }
+  // Steps of initial value a recurrent output needs: -min(taps).
+  int init_depth(int out) const;
+};
+
+struct Node {
+  int id = 0;
+  Op op = Op::Add;
+  std::vector<Var*> inputs;
+  std::vector<Var*> outputs;
+  Attrs attrs;
+  std::string path;  // JSON path, e.g. "nodes[3]" or "nodes[1].body.nodes[0]"
+  std::unique_ptr<ScanInfo> scan;
+};
+
+class Graph {
+ public:
+  explicit Graph(Graph* parent = nullptr) : parent_(parent) {}
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  Graph* parent() const { return parent_; }
+  void set_parent(Graph* p) { parent_ = p; }
+
+  Var* new_var(std::string name, Type type, VarKind kind);
+  Var* new_constant(std::string name, Tensor value);
+  // Adds a node and creates its outputs with types from type inference.
+  // Throws graph_error(path, ...) on a type or shape error.
+  Node* add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+                 std::unique_ptr<ScanInfo> scan = nullptr);
+  // Adds a node whose output types are given (used when cloning).
+  Node* add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+                       std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types);
+
+  const std::vector<std::unique_ptr<Var>>& vars() const { return vars_; }
+  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+
+  // Body parameters (scan) in order.
+  std::vector<Var*> params;
+  // Body outputs (scan): see ScanInfo.
+  std::vector<Var*> outputs;
+
+  // Removes nodes none of whose outputs are in `live` (used by DCE).
+  void erase_nodes_if(const std::function<bool(const Node&)>& dead);
+
+ private:
+  Graph* parent_;
+  std::vector<std::unique_ptr<Var>> vars_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  int next_id_ = 0;
+};
+
+enum class Mode : uint8_t { FastRun, FastCompile, Debug };
+std::optional<Mode> mode_from_name(std::string_view s);
+std::string_view mode_name(Mode m);
+
+struct Function {
+  std::string name;
+  std::vector<Var*> inputs;
+  std::vector<Var*> outputs;
+  std::vector<std::string> output_names;
+  std::vector<std::pair<Var*, Var*>> updates;  // shared variable -> its new value
+  std::vector<std::pair<Var*, Var*>> givens;   // replaced -> replacement
+  std::optional<Mode> mode;
+  std::string path;  // "functions[0]"
+};
+
+// A loaded graph file.
+struct Module {
+  std::string name;
+  std::string file;  // the graph file, as given on the command line
+  std::unique_ptr<Graph> root = std::make_unique<Graph>();
+  std::vector<Var*> inputs;
+  std::vector<Var*> shared;
+  std::vector<Function> functions;
+
+  const Function* find_function(std::string_view name) const;
+};
+
+// Type inference: the output types of a node, or graph_error(node.path, ...).
+std::vector<Type> infer_types(const Node& node);
+
+// Variables of `g` read by nodes of `g` (including through nested bodies'
+// scan inputs), in a topological order of the nodes reachable from `roots`.
+std::vector<Node*> topo_order(const std::vector<Var*>& roots);
+
+}  // namespace tgc
