@@ -1,0 +1,77 @@
+#include <doctest/doctest.h>
+
+#include "ir/error.h"
+#include "test_util.h"
+
+using namespace tgc;
+
+namespace {
+// Loads text and returns the located error message, or "" when it loads.
+std::string load_error(const std::string& text, ExitCode* code = nullptr) {
+  try {
+    test::load(text);
+  } catch (const Error& e) {
+    if (code) *code = e.code();
+    return e.located();
+  }
+  return "";
+}
+std::string wrap(const std::string& inputs, const std::string& nodes, const std::string& functions) {
+  return R"({"format": "tgc-graph", "version": 1, "name": "t", "inputs": )" + inputs + R"(, "nodes": )" + nodes +
+         R"(, "functions": )" + functions + "}";
+}
+}  // namespace
+
+TEST_CASE("loader: a valid graph loads, nodes in any order") {
+  Module m = test::load(wrap(R"([{"name": "x", "dtype": "float32", "shape": [null, 3]}])",
+                             R"([{"op": "exp", "inputs": ["y"], "outputs": ["z"]},
+                                 {"op": "add", "inputs": ["x", {"value": 1}], "outputs": ["y"]}])",
+                             R"([{"name": "f", "inputs": ["x"], "outputs": ["z"]}])"));
+  Var* z = test::output(m, "f", 0);
+  CHECK(z->type == Type::tensor(DType::Float32, {-1, 3}));
+  // The weak int 1 met a float32 tensor: float32 (NEP 50).
+  Node* add = z->owner->inputs[0]->owner;
+  CHECK(add->inputs[1]->type.dtype == DType::Float32);
+}
+
+TEST_CASE("loader: errors carry JSON paths and exit code 2") {
+  ExitCode code = ExitCode::Ok;
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
+                        R"([{"op": "add", "inputs": ["x", "Wx"], "outputs": ["y"]}])",
+                        R"([{"name": "f", "inputs": ["x"], "outputs": ["y"]}])"), &code) ==
+        "nodes[0].inputs[1]: unknown variable \"Wx\"");
+  CHECK(code == ExitCode::InvalidGraph);
+  CHECK(load_error(wrap("[]", R"([{"op": "frobnicate", "inputs": [], "outputs": ["y"]}])", "[]")).find("nodes[0].op") == 0);
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float65", "shape": [2]}])", "[]", "[]")).find("inputs[0].dtype") == 0);
+  CHECK(load_error(R"({"format": "tgc-graph", "version": 1, "functions": [], "extra": 1})").find("extra") != std::string::npos);
+  CHECK(load_error("{not json").find("invalid JSON") != std::string::npos);
+}
+
+TEST_CASE("loader: cycles, duplicates and missing function inputs are errors") {
+  CHECK(load_error(wrap("[]",
+                        R"([{"op": "exp", "inputs": ["b"], "outputs": ["a"]},
+                            {"op": "exp", "inputs": ["a"], "outputs": ["b"]}])",
+                        "[]")).find("cycle") != std::string::npos);
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["x"]}])", "[]")).find("defined twice") !=
+        std::string::npos);
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["y"]}])",
+                        R"([{"name": "f", "inputs": [], "outputs": ["y"]}])")).find("needs input \"x\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("loader: hostile input is bounded") {
+  std::string deep(5000, '[');
+  CHECK(load_error(deep).find("deeper") != std::string::npos);
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])", "[]",
+                        R"([{"name": "f", "inputs": ["x"], "outputs": ["x"]}])")) == "");
+  CHECK(load_error(R"({"format": "tgc-graph", "version": 1, "shared": [{"name": "w", "dtype": "float64",
+       "shape": [100000, 100000], "value": {"fill": 0.0}}], "functions": []})").find("elements") != std::string::npos);
+}
+
+TEST_CASE("loader: weak integer constant out of range is a compile-time error") {
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "int8", "shape": [2]}])",
+                        R"([{"op": "add", "inputs": ["x", {"value": 300}], "outputs": ["y"]}])", "[]"))
+            .find("out of range for int8") != std::string::npos);
+}
