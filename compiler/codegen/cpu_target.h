@@ -1,0 +1,33 @@
+// The CPU target: one C++17 translation unit and its header for a module's
+// functions, calling OpenBLAS for dense linear algebra.
+//
+// Assumes: optimized, verified FunctionGraphs of one module.
+// Guarantees: deterministic text (the same graphs give the same bytes); every
+// entry point validates its inputs and reports errors through tgc_status;
+// no allocation happens in a call whose shapes were seen before.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/function_graph.h"
+
+namespace tgc {
+
+struct GeneratedUnit {
+  std::string stem;    // file names: stem + ".h", stem + ".cpp"
+  std::string prefix;  // C symbol prefix, e.g. "tgc_logreg"
+  std::string header;
+  std::string source;
+};
+
+struct CodegenOptions {
+  bool profile = false;  // per-node timing counters (tgc run --profile)
+};
+
+GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGraph*>& fns, const CodegenOptions& opt = {});
+
+// The C symbol prefix for a module name.
+std::string symbol_prefix(const std::string& module_name);
+
+}  // namespace tgc

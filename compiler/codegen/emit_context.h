@@ -1,0 +1,107 @@
+// State shared by the C++ emitters of one generated function: names of
+// variables, their static facts (dtype, shape, contiguity, slot), and helpers
+// that spell common statements (allocation, failure, dimension checks).
+#pragma once
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "codegen/code_writer.h"
+#include "ir/graph.h"
+#include "passes/memory_plan.h"
+#include "passes/views.h"
+
+namespace tgc {
+
+// Escapes text for a C string literal used as a printf format.
+std::string c_format_string(const std::string& s);
+// Escapes text for a plain C string literal.
+std::string c_string(const std::string& s);
+// An exact C++ literal of element i of t (e.g. "2.0", "0.5f", "int64_t(-3)").
+std::string c_literal(const Tensor& t, int64_t i);
+// A readable C++ identifier fragment from a user name.
+std::string sanitize(const std::string& name, size_t max_len = 24);
+
+class EmitContext {
+ public:
+  EmitContext(CodeWriter& w, ViewInfo& views, MemoryPlan& plan) : w(w), views(views), plan(plan) {}
+
+  CodeWriter& w;
+  ViewInfo& views;
+  MemoryPlan& plan;
+
+  // The C++ name of a variable's local (declared at the top of the function).
+  const std::string& name(const Var* v);
+  // C++ element type of a tensor variable.
+  static std::string ctype(const Var* v) { return std::string(dtype_ctype(v->type.dtype)); }
+  static std::string ctype(DType t) { return std::string(dtype_ctype(t)); }
+  static std::string dtype_enum(DType t);
+  // "tgc::rt::View<double, 2>"
+  static std::string view_type(const Var* v);
+
+  // Static size of dimension d, or -1.
+  static int64_t static_dim(const Var* v, int d) { return v->type.shape[size_t(d)]; }
+  // An expression for dimension d of v ("3" when static, else "v7.n[1]").
+  std::string dim(const Var* v, int d);
+  // An expression for stride d of v ("0" for broadcast dims, "1" for the last dim of a contiguous var).
+  std::string stride(const Var* v, int d);
+  bool contiguous(const Var* v) const;
+  // A scalar constant: its literal, converted to `as`.
+  std::optional<std::string> scalar_constant(const Var* v, DType as) const;
+
+  // Declarations collected while emitting (placed at the top of the function).
+  std::vector<std::string> decls;
+  // File-scope definitions (constant arrays).
+  std::vector<std::string>* file_scope = nullptr;
+  int* const_counter = nullptr;
+
+  // Statement that makes the function fail with a run-time error located at
+  // `path`: fmt is a printf format (already escaped), args its arguments.
+  std::string fail(const std::string& path, const std::string& fmt, const std::string& args = "") const;
+  // Emits: allocate storage for `count` elements of out in its slot, set shape dims (expressions) and strides.
+  void alloc(const Var* out, const std::vector<std::string>& dims, const std::string& path);
+  // Emits a scratch allocation of `count` elements of type `ctype` into pointer `ptr`.
+  void alloc_scratch(const std::string& ptr, const std::string& ctype, const std::string& count, const std::string& path);
+  // Emits a copy of `src` into contiguous storage for `dst` (its own slot).
+  void emit_copy(const Var* src, const Var* dst, const std::string& path);
+  // Emits the binding of constant `v` (static array + view) if not done yet.
+  void bind_constant(const Var* v);
+  // A fresh local name.
+  std::string temp(const std::string& stem);
+
+  std::string ws = "B";  // the workspace buffer array of the function
+
+ private:
+  std::unordered_map<const Var*, std::string> names_;
+  std::set<const Var*> bound_constants_;
+  int counter_ = 0;
+  int temps_ = 0;
+};
+
+// Node emitters, one per op family (emit_*.cpp). Each emits the statements
+// computing node n's outputs into c.w.
+void emit_elemwise(EmitContext& c, const Node& n);
+void emit_cast(EmitContext& c, const Node& n);
+void emit_shape_op(EmitContext& c, const Node& n);
+void emit_index_op(EmitContext& c, const Node& n);
+void emit_reduce(EmitContext& c, const Node& n);
+void emit_linalg(EmitContext& c, const Node& n);
+void emit_sparse(EmitContext& c, const Node& n);
+void emit_neural(EmitContext& c, const Node& n);
+void emit_random(EmitContext& c, const Node& n);
+void emit_assert(EmitContext& c, const Node& n);
+
+// Elementwise loop over `out` (already allocated, contiguous) whose value at
+// each index is expr(operands), operands being the inputs' elements
+// converted to the compute types in `as` (one per input).
+using ElemExpr = std::string (*)(const Node& n, const std::vector<std::string>& operands);
+void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const Var*>& ins, const std::vector<DType>& as,
+                        const std::function<std::string(const std::vector<std::string>&)>& expr);
+// Emits the broadcast output dims of `ins` into locals and checks that
+// non-broadcast sizes agree; returns the dim expressions.
+std::vector<std::string> emit_broadcast_dims(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,
+                                             const std::string& path, const std::string& what);
+
+}  // namespace tgc

@@ -1,0 +1,35 @@
+// The two ways `tgc run` executes a function: generated code built into a
+// shared library (compiled), or the reference interpreter (reference).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/function_graph.h"
+
+namespace tgc::driver {
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  // Replaces a shared variable's value (before the first call).
+  virtual void set_shared(const Var* shared, const Value& v) = 0;
+  virtual Value get_shared(const Var* shared) = 0;
+  // One call: the outputs, with the function's updates applied afterwards.
+  // Throws Error(Runtime) on a run-time failure, leaving the state unchanged.
+  virtual std::vector<Value> call(const std::vector<Value>& inputs) = 0;
+};
+
+struct EngineOptions {
+  bool profile = false;
+  bool trace_build = false;  // report cache hits and build time on stderr
+};
+
+std::unique_ptr<Engine> make_reference_engine(const Module& m, const FunctionGraph& fg);
+std::unique_ptr<Engine> make_compiled_engine(const Module& m, const FunctionGraph& fg, const EngineOptions& opt);
+
+// Checks a value against a variable's declared type; throws run_error naming `what`.
+void check_value_type(const Var* v, const Value& value, const std::string& what);
+
+}  // namespace tgc::driver

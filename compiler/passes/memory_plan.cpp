@@ -1,0 +1,77 @@
+#include "passes/memory_plan.h"
+
+#include <algorithm>
+#include <climits>
+#include <set>
+
+namespace tgc {
+
+namespace {
+
+// Variables whose values need storage of their own in a slot.
+bool needs_slot(const Var* v, const ViewInfo& views) {
+  return v->kind == VarKind::NodeOutput && v->type.is_tensor() && !views.is_view(v);
+}
+
+}  // namespace
+
+void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan) {
+  // Last position at which each value is read (views read their bases).
+  std::unordered_map<const Var*, int> last;
+  auto touch = [&](const Var* v, int pos) {
+    // A view extends the life of every base it may read, transitively.
+    std::vector<const Var*> stack = {v};
+    std::set<const Var*> seen;
+    while (!stack.empty()) {
+      const Var* x = stack.back();
+      stack.pop_back();
+      if (!seen.insert(x).second) continue;
+      int& l = last[x];
+      l = std::max(l, pos);
+      auto it = views.bases.find(x);
+      if (it != views.bases.end())
+        for (const Var* b : it->second) stack.push_back(b);
+    }
+  };
+  for (const Node* n : s.order) {
+    int pos = s.position.at(n);
+    for (const Var* in : n->inputs) touch(in, pos);
+    for (const Var* out : n->outputs) touch(out, pos);  // defined here, even if never read
+  }
+  for (const Var* v : live_out) touch(v, INT_MAX);
+
+  // Greedy assignment in schedule order: a slot is free once the last read of
+  // the value in it is strictly before the current node.
+  std::vector<std::pair<int, int>> busy;  // (last use, slot)
+  std::vector<int> free_slots;
+  for (const Node* n : s.order) {
+    int pos = s.position.at(n);
+    for (auto it = busy.begin(); it != busy.end();) {
+      if (it->first < pos) {
+        free_slots.push_back(it->second);
+        it = busy.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::sort(free_slots.begin(), free_slots.end(), std::greater<>());  // reuse the lowest slot first
+    for (const Var* out : n->outputs) {
+      if (!needs_slot(out, views)) continue;
+      int slot;
+      if (!free_slots.empty()) {
+        slot = free_slots.back();
+        free_slots.pop_back();
+      } else {
+        slot = plan.n_slots++;
+      }
+      plan.slot[out] = slot;
+      busy.push_back({last[out], slot});
+    }
+  }
+}
+
+std::string describe_plan(const MemoryPlan& plan) {
+  return std::to_string(plan.slot.size()) + " tensors in " + std::to_string(plan.n_slots) + " buffers";
+}
+
+}  // namespace tgc

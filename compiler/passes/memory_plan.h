@@ -1,0 +1,41 @@
+// Static memory plan of one function: which buffer ("slot") of the
+// function's workspace holds each computed tensor. Slots are reused once the
+// values they held are dead (liveness over the schedule, views extending
+// their bases' lifetimes); sizes are known only at run time, so each slot is
+// a grow-only buffer and repeated calls with the same shapes allocate nothing.
+//
+// Assumes: schedules of every scope, and view information.
+// Guarantees: two tensors whose lifetimes overlap never share a slot; values
+// that outlive the call (outputs, update values) are never overwritten.
+#pragma once
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/schedule.h"
+#include "passes/views.h"
+
+namespace tgc {
+
+struct MemoryPlan {
+  std::unordered_map<const Var*, int> slot;  // tensors with storage of their own
+  int n_slots = 0;
+  // Extra slots requested by code generators for scratch space.
+  int new_scratch() { return n_slots++; }
+  int slot_of(const Var* v) const {
+    auto it = slot.find(v);
+    return it == slot.end() ? -1 : it->second;
+  }
+};
+
+// Plans the slots of one scope whose schedule is `s`; `live_out` are values
+// that must survive to the end of the scope (outputs, updates, or a body's
+// outputs). Call once per scope, outer scope first; slots are never shared
+// between scopes.
+void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan);
+
+// A human-readable summary (for --profile and comments in generated code).
+std::string describe_plan(const MemoryPlan& plan);
+
+}  // namespace tgc

@@ -1,0 +1,87 @@
+#include "passes/schedule.h"
+
+#include <algorithm>
+
+namespace tgc {
+
+namespace {
+
+// Lowest common ancestor of two regions in the region tree.
+int meet(const Schedule& s, int a, int b) {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  while (s.regions[size_t(a)].depth > s.regions[size_t(b)].depth) a = s.regions[size_t(a)].parent;
+  while (s.regions[size_t(b)].depth > s.regions[size_t(a)].depth) b = s.regions[size_t(b)].parent;
+  while (a != b) {
+    a = s.regions[size_t(a)].parent;
+    b = s.regions[size_t(b)].parent;
+  }
+  return a;
+}
+
+int new_region(Schedule& s, int parent, Node* ifelse, bool then_branch) {
+  Schedule::Region r;
+  r.parent = parent;
+  r.ifelse = ifelse;
+  r.then_branch = then_branch;
+  r.depth = s.regions[size_t(parent)].depth + 1;
+  s.regions.push_back(r);
+  return int(s.regions.size()) - 1;
+}
+
+void emit_region(Schedule& s, const std::vector<Node*>& topo, int r) {
+  for (Node* n : s.regions[size_t(r)].nodes) {
+    if (n->op == Op::IfElse) {
+      auto [t, e] = s.branches.at(n);
+      emit_region(s, topo, t);
+      emit_region(s, topo, e);
+    }
+    s.position[n] = int(s.order.size());
+    s.order.push_back(n);
+  }
+}
+
+}  // namespace
+
+Schedule schedule_scope(const std::vector<Var*>& roots) {
+  Schedule s;
+  s.regions.push_back(Schedule::Region{});
+  std::vector<Node*> topo = topo_order(roots);
+  std::unordered_map<const Node*, size_t> index;
+  for (size_t i = 0; i < topo.size(); ++i) index[topo[i]] = i;
+
+  // Demanded region of each node: the meet of the regions its uses need.
+  std::unordered_map<const Node*, int> need;
+  for (Var* r : roots)
+    if (r && r->owner) need[r->owner] = 0;
+  for (size_t i = topo.size(); i-- > 0;) {
+    Node* n = topo[i];
+    auto it = need.find(n);
+    if (it == need.end()) continue;  // unreachable from the roots (cannot happen)
+    int reg = it->second;
+    s.region_of[n] = reg;
+    s.regions[size_t(reg)].nodes.push_back(n);
+    size_t m = n->op == Op::IfElse ? size_t(n->attrs.n_branch) : 0;
+    int then_r = -1, else_r = -1;
+    if (n->op == Op::IfElse) {
+      then_r = new_region(s, reg, n, true);
+      else_r = new_region(s, reg, n, false);
+      s.branches[n] = {then_r, else_r};
+    }
+    for (size_t k = 0; k < n->inputs.size(); ++k) {
+      Node* p = n->inputs[k]->owner;
+      if (!p || !index.count(p)) continue;
+      int use = reg;
+      if (n->op == Op::IfElse && k >= 1) use = k <= m ? then_r : else_r;
+      auto [pit, fresh] = need.emplace(p, use);
+      if (!fresh) pit->second = meet(s, pit->second, use);
+    }
+  }
+  // Regions were filled in reverse topological order; restore the order.
+  for (auto& r : s.regions)
+    std::sort(r.nodes.begin(), r.nodes.end(), [&](Node* a, Node* b) { return index[a] < index[b]; });
+  emit_region(s, topo, 0);
+  return s;
+}
+
+}  // namespace tgc

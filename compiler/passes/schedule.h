@@ -1,0 +1,37 @@
+// Scheduling of one scope: the order nodes run in, and the lazy regions of
+// ifelse (Theano's IfElse under the cvm linker).
+//
+// Assumes: `roots` are variables of one scope; the graph is acyclic.
+// Guarantees: every node reachable from the roots is placed exactly once, in
+// a topological order that is deterministic for a given graph; a node lies
+// in the then/else region of an ifelse exactly when every path from it to a
+// root passes through that branch of that ifelse (so a node needed by both
+// branches, or by anything else, runs once outside them).
+#pragma once
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace tgc {
+
+struct Schedule {
+  struct Region {
+    int parent = -1;          // -1 for the root region
+    Node* ifelse = nullptr;   // the ifelse this region is a branch of
+    bool then_branch = false;
+    int depth = 0;
+    std::vector<Node*> nodes;  // in order
+  };
+  std::vector<Region> regions;  // regions[0] is the root
+  std::unordered_map<const Node*, int> region_of;
+  std::unordered_map<const Node*, std::pair<int, int>> branches;  // ifelse -> (then, else) regions
+  // Every node in emission order: a region's nodes are emitted where its
+  // ifelse is, so this is the order the generated code runs them in.
+  std::vector<Node*> order;
+  std::unordered_map<const Node*, int> position;  // index in `order`
+};
+
+Schedule schedule_scope(const std::vector<Var*>& roots);
+
+}  // namespace tgc

@@ -1,0 +1,38 @@
+// Which variables are views of others (no storage of their own) and which
+// are statically known to be contiguous in C order. The memory planner and
+// the code generators both read this, so they agree on every decision.
+//
+// A view op's output shares its input's storage: dimshuffle, transpose,
+// subtensor, assert (returns its input), reshape and flatten of a statically
+// contiguous input, and the outputs of ifelse (the value of whichever branch
+// ran).
+#pragma once
+#include <unordered_map>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace tgc {
+
+struct ViewInfo {
+  // var -> the variables whose storage it may read (its view bases).
+  std::unordered_map<const Var*, std::vector<const Var*>> bases;
+  std::unordered_map<const Var*, bool> contiguous;
+
+  bool is_view(const Var* v) const { return bases.count(v) != 0; }
+  bool is_contiguous(const Var* v) const {
+    auto it = contiguous.find(v);
+    return it != contiguous.end() && it->second;
+  }
+};
+
+// Analyzes the nodes of `order` (one scope, in a topological order); leaves
+// (inputs, shared, constants, params) are contiguous unless `noncontig_leaf`
+// says otherwise for them.
+void analyze_views(const std::vector<Node*>& order, ViewInfo& info);
+
+// True when output `k` of `n` is a view of input `in` given what is known of
+// the inputs' contiguity.
+bool output_is_view(const Node& n, const ViewInfo& info);
+
+}  // namespace tgc
