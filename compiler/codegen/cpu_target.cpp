@@ -66,6 +66,7 @@ class FunctionEmitter {
     Schedule s = schedule_scope(roots);
     analyze_views(s.order, views_);
     plan_scope_memory(s, views_, roots, plan_);
+    c_.add_uses(s, roots);
     bind_inputs();
     bind_leaves(s);
     emit_scope(c_, s, 0);

@@ -157,6 +157,12 @@ void EmitContext::emit_copy(const Var* src, const Var* dst, const std::string& p
   w.line("tgc::rt::copy_to_contiguous(" + name(src) + ", " + name(dst) + ".p);");
 }
 
+void EmitContext::add_uses(const Schedule& s, const std::vector<Var*>& scope_roots) {
+  for (const Node* n : s.order)
+    for (size_t k = 0; k < n->inputs.size(); ++k) uses[n->inputs[k]].push_back({n, int(k)});
+  for (const Var* r : scope_roots) roots.insert(r);
+}
+
 void EmitContext::bind_constant(const Var* v) {
   if (!bound_constants_.insert(v).second) return;
   const Tensor* t = v->constant_tensor();

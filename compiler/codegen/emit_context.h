@@ -2,7 +2,9 @@
 // variables, their static facts (dtype, shape, contiguity, slot), and helpers
 // that spell common statements (allocation, failure, dimension checks).
 #pragma once
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 #include "codegen/code_writer.h"
 #include "ir/graph.h"
 #include "passes/memory_plan.h"
+#include "passes/schedule.h"
 #include "passes/views.h"
 
 namespace tgc {
@@ -72,6 +75,13 @@ class EmitContext {
   std::string temp(const std::string& stem);
 
   std::string ws = "B";  // the workspace buffer array of the function
+
+  // Readers of each variable (node, input position) and the roots of the
+  // scopes emitted so far (function outputs and updates, scan body results),
+  // for decisions that depend on how a value is used.
+  std::unordered_map<const Var*, std::vector<std::pair<const Node*, int>>> uses;
+  std::set<const Var*> roots;
+  void add_uses(const Schedule& s, const std::vector<Var*>& scope_roots);
 
  private:
   std::unordered_map<const Var*, std::string> names_;
