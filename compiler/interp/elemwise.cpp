@@ -112,7 +112,7 @@ Tensor run_kernel(const Node& n, const Inputs& in, DType ct, F fn) {
 
 // Dispatches on the compute type. Float/Div rules only ever compute in a
 // float type and Logic never does: other instantiations are not generated.
-template <ElemRule R, int Lo, int Hi, class F>
+template <ElemRule R, int Hi, class F>
 Tensor elemwise(const Node& n, const Inputs& in, F fn) {
   if (Hi >= 0 && int(in.size()) != Hi) throw internal_error(n.path + ": interp: wrong number of inputs");
   if (in.empty()) throw internal_error(n.path + ": interp: no inputs");
@@ -120,15 +120,10 @@ Tensor elemwise(const Node& n, const Inputs& in, F fn) {
   return visit_dtype(ct, [&](auto* p) -> Tensor {
     using C = std::remove_pointer_t<decltype(p)>;
     constexpr bool fl = std::is_floating_point_v<C>;
-    constexpr bool b = std::is_same_v<C, bool>;
     if constexpr ((R == ElemRule::Float || R == ElemRule::Div) && !fl) {
       throw internal_error(n.path + ": interp: a float op computing in " + std::string(dtype_name(ct)));
     } else if constexpr (R == ElemRule::Logic && fl) {
       throw internal_error(n.path + ": interp: a bitwise op computing in " + std::string(dtype_name(ct)));
-    } else if constexpr (R == ElemRule::Same && b && (Hi == 1 || Hi == 2) && Lo == Hi) {
-      // neg and sub are refused for bool by type inference (numpy refuses them too).
-      if (n.op == Op::Neg || n.op == Op::Sub) throw internal_error(n.path + ": interp: neg/sub of bool");
-      return run_kernel<R, Hi, C>(n, in, ct, fn);
     } else {
       return run_kernel<R, Hi, C>(n, in, ct, fn);
     }
@@ -141,7 +136,7 @@ Value eval_elemwise(const Node& n, const Inputs& in) {
   switch (n.op) {
 #define TGC_ELEMWISE(Id, name, lo, hi, rule, fn) \
   case Op::Id:                                   \
-    return elemwise<ElemRule::rule, lo, hi>(n, in, [](auto... a) { return tgc::sc::fn(a...); });
+    return elemwise<ElemRule::rule, hi>(n, in, [](auto... a) { return tgc::sc::fn(a...); });
 #include "ir/ops.def"
     default: break;
   }

@@ -70,6 +70,7 @@ class Evaluator {
   explicit Evaluator(const RefBindings& b) : bindings_(b) {}
 
   std::vector<Value> run(const std::vector<Var*>& outputs) {
+    count_uses(outputs);
     for (auto it = outputs.rbegin(); it != outputs.rend(); ++it) demand(*it);
     while (!stack_.empty()) {
       size_t top = stack_.size() - 1;
@@ -107,6 +108,35 @@ class Evaluator {
     const Node* node;
     int stage;
   };
+
+  // Counts, for every node output, its uses by the nodes the outputs may need
+  // (both branches of every ifelse), so that a value is dropped once its last
+  // consumer has run. Uses by an untaken branch never count down: those
+  // values are merely kept. The requested outputs are never dropped.
+  void count_uses(const std::vector<Var*>& outputs) {
+    std::vector<const Node*> work;
+    std::unordered_set<const Node*> seen;
+    for (Var* v : outputs) {
+      pinned_.insert(v);
+      if (v && v->owner && seen.insert(v->owner).second) work.push_back(v->owner);
+    }
+    while (!work.empty()) {
+      const Node* n = work.back();
+      work.pop_back();
+      for (Var* in : n->inputs) {
+        ++uses_[in];
+        if (in && in->owner && seen.insert(in->owner).second) work.push_back(in->owner);
+      }
+    }
+  }
+
+  // n has consumed `inputs`: drop the values nothing else will read.
+  void release(const std::vector<Var*>& inputs) {
+    for (Var* v : inputs) {
+      auto it = uses_.find(v);
+      if (it != uses_.end() && --it->second == 0 && !pinned_.count(v)) computed_.erase(v);
+    }
+  }
 
   // Queues the node producing v unless v already has a value.
   void demand(const Var* v) {
@@ -154,13 +184,17 @@ class Evaluator {
 
   void compute(const Node& n) {
     std::vector<Value> out;
+    std::vector<Var*> consumed;
     if (n.op == Op::IfElse) {
-      for (Var* v : branch(n)) out.push_back(*lookup(v));
+      consumed = branch(n);
+      for (Var* v : consumed) out.push_back(*lookup(v));
+      consumed.push_back(n.inputs[0]);
     } else {
       Inputs in;
       in.reserve(n.inputs.size());
       for (Var* v : n.inputs) in.push_back(lookup(v));
       out = eval_node(n, in);
+      consumed = n.inputs;
     }
     if (out.size() != n.outputs.size())
       throw internal_error(n.path + ": interp: " + std::string(op_name(n.op)) + " gave " + std::to_string(out.size()) +
@@ -173,12 +207,15 @@ class Evaluator {
       computed_.insert_or_assign(n.outputs[k], std::move(out[k]));
     }
     done_.insert(&n);
+    release(consumed);
   }
 
   const RefBindings& bindings_;
   std::unordered_map<const Var*, Value> computed_;  // node outputs (references stay valid on insert)
   std::unordered_set<const Node*> done_;
   std::unordered_set<const Var*> checked_;  // bound values already checked against their types
+  std::unordered_map<const Var*, int64_t> uses_;  // uses not yet consumed (see count_uses)
+  std::unordered_set<const Var*> pinned_;         // the requested outputs
   std::vector<Frame> stack_;
 };
 

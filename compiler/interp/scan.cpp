@@ -132,6 +132,15 @@ std::vector<Value> eval_scan(const Node& n, const Inputs& in) {
                     " steps back, but its initial value has shape " + shape_str(init.shape()));
       for (size_t i = 0; i < h.depth; ++i) h.buf.push_back(row_of(init, int64_t(i)));
     }
+    // The first step would fail the shape check below anyway; checking now
+    // also covers zero steps, where the stacked output takes this step shape.
+    const Shape& s0 = as_tensor(h.buf.front(), n).shape();
+    const Type& bt = body.outputs[size_t(k)]->type;
+    bool fits = int(s0.size()) == bt.ndim();
+    for (size_t d = 0; fits && d < s0.size(); ++d) fits = bt.shape[d] < 0 || bt.shape[d] == s0[d];
+    if (!fits)
+      fail(n, "output " + std::to_string(k) + " has initial steps of shape " + shape_str(s0) +
+                  ", but the body gives " + bt.str());
   }
   std::vector<Value> state;
   for (size_t k = 0; k < n_shared; ++k) state.push_back(*in[size_t(si.shared_input(int(k)))]);

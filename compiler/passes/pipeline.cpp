@@ -1,5 +1,7 @@
 #include "passes/pipeline.h"
 
+#include "grad/grad.h"
+
 namespace tgc {
 
 Mode effective_mode(const Function& f, const std::optional<Mode>& cli_mode) {
@@ -9,6 +11,7 @@ Mode effective_mode(const Function& f, const std::optional<Mode>& cli_mode) {
 
 FunctionGraph compile_function(const Module& m, const Function& f, const PipelineOptions& opt) {
   FunctionGraph fg = extract_function(m, f, opt.mode);
+  expand_grads(fg);
   return fg;
 }
 

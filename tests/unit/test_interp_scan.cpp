@@ -259,6 +259,16 @@ TEST_CASE("interp scan: run-time errors") {
                         R"(["x0"])", R"(["ys"])"));
   CHECK(grow.error({{"x0", test::f64({1}, {0})}}) ==
         "nodes[0]: scan: output 0 has shape (2,) at step 0, but its initial value has shape (1,)");
+  // Checked before the first step, so that zero steps cannot give a shape the types contradict.
+  Eval fixed(test::graph(R"([{"name": "x0", "dtype": "float64", "shape": [null]}, {"name": "n", "dtype": "int64", "shape": []}])",
+                         R"([{"op": "scan", "outputs_info": ["x0"], "n_steps": "n",
+                              "body": {"inputs": ["prev"], "nodes": [{"op": "alloc", "inputs": [{"value": 0.0}, {"value": 2}], "outputs": ["y"]}],
+                                       "outputs": ["y"]},
+                              "outputs": ["ys"]}])",
+                         R"(["x0", "n"])", R"(["ys"])"));
+  CHECK(fixed.error({{"x0", test::f64({3}, {0, 0, 0})}, {"n", test::i64({}, {0})}}) ==
+        "nodes[0]: scan: output 0 has initial steps of shape (3,), but the body gives float64 (2,)");
+  CHECK(test::shape_of(fixed.run({{"x0", test::f64({2}, {0, 0})}, {"n", test::i64({}, {0})}})[0]) == Shape{0, 2});
   Eval ragged(test::graph(R"([{"name": "x", "dtype": "int64", "shape": [null]}])",
                           R"([{"op": "map", "sequences": ["x"],
                                "body": {"inputs": ["t"], "nodes": [{"op": "arange", "inputs": [{"value": 0}, "t", {"value": 1}], "outputs": ["y"]}],

@@ -1,0 +1,61 @@
+// Timing helpers shared by the benchmarks: a steady clock, a compiler barrier
+// that keeps results alive, and the median of repeated measurements.
+#pragma once
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace bench {
+
+inline double now_ns() {
+  return double(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                    std::chrono::steady_clock::now().time_since_epoch())
+                    .count());
+}
+
+// Tells the compiler that `p` and all memory may be read here, so the work
+// that produced it cannot be dropped or hoisted out of a loop.
+inline void keep(const void* p) { asm volatile("" : : "r"(p) : "memory"); }
+
+struct Stats {
+  double median, min, max;
+};
+
+inline Stats stats(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  return {med, v.front(), v.back()};
+}
+
+// A positive integer from argv[i] when given, else `fallback`.
+inline long arg_or(int argc, char** argv, int i, long fallback) {
+  if (argc <= i) return fallback;
+  long v = std::strtol(argv[i], nullptr, 10);
+  return v > 0 ? v : fallback;
+}
+
+inline std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// One line on the machine the numbers come from: hardware threads and, where
+// Linux reports it, the load average (other work skews the timings).
+inline void print_machine() {
+  std::string load = "n/a";
+  std::ifstream f("/proc/loadavg");
+  if (f) {
+    std::string a, b, c;
+    f >> a >> b >> c;
+    load = a + " " + b + " " + c;
+  }
+  std::printf("machine: %u hardware threads, load average %s\n", std::thread::hardware_concurrency(), load.c_str());
+}
+
+}  // namespace bench
