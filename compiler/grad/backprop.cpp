@@ -7,6 +7,17 @@
 
 namespace tgc {
 
+std::unordered_set<const Var*> depending_on(const std::vector<Var*>& roots, const std::vector<const Var*>& sources) {
+  std::unordered_set<const Var*> dep(sources.begin(), sources.end());
+  for (const Node* n : topo_order(roots)) {
+    bool any = false;
+    for (const Var* in : n->inputs) any = any || dep.count(in);
+    if (any)
+      for (const Var* o : n->outputs) dep.insert(o);
+  }
+  return dep;
+}
+
 void accumulate(Builder& b, std::unordered_map<const Var*, Var*>& grads, const Var* v, Var* g) {
   if (!g || !differentiable(v)) return;
   g = b.cast_like(g, v);
@@ -65,13 +76,17 @@ void Backprop::process_region(const Schedule& s, int region, std::unordered_map<
       any = any || gv;
     }
     if (!any) continue;
+    bool wanted = false;
+    for (const Var* in : n.inputs) wanted = wanted || needs(in);
+    if (!wanted) continue;
     if (n.op == Op::IfElse) {
       differentiate_ifelse(s, n, grads);
       continue;
     }
     Builder b(bwd_, n.path);
     std::vector<Var*> gin = grad_rule(*this, b, n, gout);
-    for (size_t k = 0; k < n.inputs.size() && k < gin.size(); ++k) accumulate(b, grads, n.inputs[k], gin[k]);
+    for (size_t k = 0; k < n.inputs.size() && k < gin.size(); ++k)
+      if (needs(n.inputs[k])) accumulate(b, grads, n.inputs[k], gin[k]);
   }
 }
 
@@ -105,7 +120,7 @@ void Backprop::differentiate_ifelse(const Schedule& s, const Node& n, std::unord
   std::vector<const Var*> frontier;
   for (int side = 0; side < 2; ++side)
     for (auto& [v, g] : local[side])
-      if (!inside(v, then_r) && !inside(v, else_r) &&
+      if (needs(v) && !inside(v, then_r) && !inside(v, else_r) &&
           std::find(frontier.begin(), frontier.end(), v) == frontier.end())
         frontier.push_back(v);
   if (frontier.empty()) return;

@@ -13,6 +13,7 @@
 // the scan rule turns reads across scopes into stored values afterwards.
 #pragma once
 #include <set>
+#include <unordered_set>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +28,12 @@ class Backprop {
 
   // Variables gradients must not flow through (consider_constant).
   std::set<const Var*> stop;
+  // When set, only these variables need gradients (those that depend on a
+  // variable whose gradient was asked for); nodes with no needed input are
+  // not differentiated, so no work is spent on gradients nobody reads.
+  bool prune = false;
+  std::unordered_set<const Var*> needed;
+  bool needs(const Var* v) const { return !prune || needed.count(v) != 0; }
 
   // Propagates from `seeds` (forward variable, its gradient) and returns the
   // gradient of every variable reached (float variables only).
@@ -44,6 +51,10 @@ class Backprop {
   Graph& bwd_;
   std::string path_;
 };
+
+// The variables among those computing `roots` that depend on `sources`
+// (sources included): the ones whose gradients can be non-zero.
+std::unordered_set<const Var*> depending_on(const std::vector<Var*>& roots, const std::vector<const Var*>& sources);
 
 // Adds g to the gradient accumulated for v (creating it when absent).
 void accumulate(Builder& b, std::unordered_map<const Var*, Var*>& grads, const Var* v, Var* g);

@@ -15,6 +15,9 @@ void expand_one(FunctionGraph& fg, Node& n) {
   size_t m = size_t(n.attrs.n_branch);
   Backprop bp(g, g, n.path);
   for (size_t k = 1 + m; k < n.inputs.size(); ++k) bp.stop.insert(n.inputs[k]);
+  std::vector<const Var*> wrt(n.inputs.begin() + 1, n.inputs.begin() + 1 + long(m));
+  bp.prune = true;
+  bp.needed = depending_on({cost}, wrt);
   Builder b(g, n.path);
   auto grads = bp.run({{cost, b.ones_like(cost)}});
   for (size_t k = 0; k < m; ++k) {

@@ -22,6 +22,7 @@
 // After the last backward step the window holds the initial steps' gradients.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "grad/backprop.h"
 #include "ir/error.h"
@@ -79,6 +80,22 @@ class ScanGrad {
   Var* rows_from(Var* x, int64_t first);    // x[first : first + T]
   Var* forward_value(Var* v);               // outer sequence holding v's value at each step
   Var* last_or_initial(Var* stacked, Var* initial);
+  void compute_needed();
+  bool need_in(int i) const { return bp_.needs(f_.inputs[size_t(i)]); }
+  bool need_param(const Var* p) const { return base_.count(p) != 0; }
+  // The window of output k carries gradients back through its taps.
+  bool window_needed(int k) const {
+    size_t pi = 0;
+    for (int j = 0; j < s_.n_seqs(); ++j) pi += s_.seq_taps[size_t(j)].size();
+    for (int q = 0; q < k; ++q) pi += s_.out_taps[size_t(q)].size();
+    return !s_.out_taps[size_t(k)].empty() && need_param(body_.params[pi]);
+  }
+  size_t state_param(int k) const {
+    size_t pi = 0;
+    for (int j = 0; j < s_.n_seqs(); ++j) pi += s_.seq_taps[size_t(j)].size();
+    for (int q = 0; q < s_.n_outs(); ++q) pi += s_.out_taps[size_t(q)].size();
+    return pi + size_t(k);
+  }
   Var* new_param(Graph& g, const Type& t, const std::string& name) {
     Var* p = g.new_var(name, t, VarKind::Param);
     return p;
@@ -93,7 +110,41 @@ class ScanGrad {
   Var* steps_ = nullptr;
   std::map<int, Var*> full_;                // recurrent output -> full buffer
   std::map<const Var*, Var*> stored_;       // body value -> stacked output of F
+  std::unordered_set<const Var*> base_;     // body parameters whose gradients are needed
+  std::unordered_set<const Var*> inner_needed_;
 };
+
+// Body parameters whose gradients are needed: those of needed inputs, and
+// the taps (or state) of every result that depends on a needed parameter,
+// since gradients reach earlier steps through them (to a fixed point).
+void ScanGrad::compute_needed() {
+  size_t pi = 0;
+  for (int j = 0; j < s_.n_seqs(); ++j)
+    for (size_t t = 0; t < s_.seq_taps[size_t(j)].size(); ++t, ++pi)
+      if (need_in(s_.seq_input(j))) base_.insert(body_.params[pi]);
+  std::vector<std::pair<size_t, size_t>> tap_params(size_t(s_.n_outs()));  // [first, end)
+  for (int k = 0; k < s_.n_outs(); ++k) {
+    tap_params[size_t(k)] = {pi, pi + s_.out_taps[size_t(k)].size()};
+    if (!s_.out_taps[size_t(k)].empty() && need_in(s_.init_input(k)))
+      for (size_t q = pi; q < pi + s_.out_taps[size_t(k)].size(); ++q) base_.insert(body_.params[q]);
+    pi += s_.out_taps[size_t(k)].size();
+  }
+  size_t first_state = pi;
+  for (int k = 0; k < s_.n_shared; ++k)
+    if (need_in(s_.shared_input(k))) base_.insert(body_.params[first_state + size_t(k)]);
+  for (int k = 0; k < s_.n_nonseq; ++k)
+    if (need_in(s_.nonseq_input(k))) base_.insert(body_.params[first_state + size_t(s_.n_shared) + size_t(k)]);
+  for (;;) {
+    inner_needed_ = depending_on(body_.outputs, std::vector<const Var*>(base_.begin(), base_.end()));
+    size_t before = base_.size();
+    for (int k = 0; k < s_.n_outs(); ++k)
+      if (inner_needed_.count(body_.outputs[size_t(k)]))
+        for (size_t q = tap_params[size_t(k)].first; q < tap_params[size_t(k)].second; ++q) base_.insert(body_.params[q]);
+    for (int k = 0; k < s_.n_shared; ++k)
+      if (inner_needed_.count(body_.outputs[size_t(s_.n_outs() + k)])) base_.insert(body_.params[first_state + size_t(k)]);
+    if (base_.size() == before) break;
+  }
+}
 
 Var* ScanGrad::steps() {
   if (steps_) return steps_;
@@ -194,8 +245,7 @@ Var* ScanGrad::last_or_initial(Var* stacked, Var* initial) {
 
 std::vector<Var*> ScanGrad::run() {
   std::vector<Var*> result(f_.inputs.size(), nullptr);
-  Graph& fwd_scope = bp_.fwd();
-  (void)fwd_scope;
+  compute_needed();
   auto bg = std::make_unique<Graph>(&bp_.bwd());
   Graph& g = *bg;
   Builder bb(g, f_.path + ".grad");
@@ -213,6 +263,7 @@ std::vector<Var*> ScanGrad::run() {
   std::map<int, Param> window;  // recurrent output -> its window
   for (int k = 0; k < s_.n_outs(); ++k) {
     if (s_.out_taps[size_t(k)].empty() || !differentiable(f_.outputs[size_t(k)])) continue;
+    if (!window_needed(k)) continue;
     int depth = s_.init_depth(k);
     Var* init = f_.inputs[size_t(s_.init_input(k))];
     bool one_step = s_.out_taps[size_t(k)].size() == 1 && s_.out_taps[size_t(k)][0] == -1;
@@ -225,7 +276,7 @@ std::vector<Var*> ScanGrad::run() {
   std::map<int, Param> state;  // shared state -> gradient of its value after the step
   for (int k = 0; k < s_.n_shared; ++k) {
     Var* init = f_.inputs[size_t(s_.shared_input(k))];
-    if (!differentiable(init)) continue;
+    if (!differentiable(init) || !need_param(body_.params[state_param(k)])) continue;
     Var* g0 = gout_[size_t(s_.n_outs() + k)];
     Var* start = g0 ? b_.cast_like(g0, init) : b_.zeros_like(init);
     Var* p = new_param(g, start->type, "g_state");
@@ -236,7 +287,7 @@ std::vector<Var*> ScanGrad::run() {
   size_t first_nonseq = body_.params.size() - size_t(s_.n_nonseq);
   for (int k = 0; k < s_.n_nonseq; ++k) {
     Var* w = f_.inputs[size_t(s_.nonseq_input(k))];
-    if (!differentiable(w)) continue;
+    if (!differentiable(w) || !need_in(s_.nonseq_input(k))) continue;
     Var* zeros = b_.zeros_like(w);
     Var* p = new_param(g, zeros->type, "g_acc");
     acc[k] = {p, zeros};
@@ -245,6 +296,8 @@ std::vector<Var*> ScanGrad::run() {
 
   // ---- differentiate the body at one step ----
   Backprop inner(body_, g, f_.path + ".grad");
+  inner.prune = true;
+  inner.needed = inner_needed_;
   std::vector<std::pair<Var*, Var*>> seeds;
   for (int k = 0; k < s_.n_outs(); ++k) {
     Var* gk = gy.count(k) ? gy[k] : nullptr;
@@ -271,7 +324,7 @@ std::vector<Var*> ScanGrad::run() {
   for (int j = 0; j < s_.n_seqs(); ++j)
     for (size_t t = 0; t < s_.seq_taps[size_t(j)].size(); ++t, ++pi) {
       Var* p = body_.params[pi];
-      if (!differentiable(p)) continue;
+      if (!differentiable(p) || !need_in(s_.seq_input(j))) continue;
       Var* gp = grad_of(p);
       if (!gp) continue;
       nitsot.push_back(bb.cast_like(gp, p));
