@@ -120,6 +120,9 @@ bool EmitContext::contiguous(const Var* v) const {
 std::optional<std::string> EmitContext::scalar_constant(const Var* v, DType as) const {
   const Tensor* t = v->constant_tensor();
   if (!t || t->size() != 1) return std::nullopt;
+  // Only a constant whose type broadcasts everywhere may stand as a literal.
+  for (int d = 0; d < v->type.ndim(); ++d)
+    if (!v->type.broadcastable(d)) return std::nullopt;
   return c_literal(t->astype(as), 0);
 }
 

@@ -1,0 +1,73 @@
+#include "rewrite/database.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "ir/error.h"
+#include "rewrites/rules.h"
+
+namespace tgc {
+
+namespace {
+
+std::vector<std::string> split_tags(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> t;
+  std::string w;
+  while (in >> w) t.push_back(w);
+  return t;
+}
+
+}  // namespace
+
+const std::vector<RewriteInfo>& all_rewrites() {
+  static const std::vector<RewriteInfo> db = [] {
+    std::vector<RewriteInfo> v;
+#define TGC_LOCAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), &rules::name, nullptr, doc});
+#define TGC_GLOBAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), nullptr, &rules::name, doc});
+#include "rewrites/rewrites.def"
+#undef TGC_LOCAL
+#undef TGC_GLOBAL
+    return v;
+  }();
+  return db;
+}
+
+const std::vector<std::string>& group_order() {
+  static const std::vector<std::string> order = {"merge",  "canonicalize", "stabilize", "specialize", "scan",
+                                                 "fusion", "blas",         "inplace",   "merge"};
+  return order;
+}
+
+bool RewriteSelection::enabled(const RewriteInfo& r) const {
+  auto named = [&](const std::vector<std::string>& list) {
+    for (const std::string& x : list) {
+      if (x == r.name) return true;
+      if (std::find(r.tags.begin(), r.tags.end(), x) != r.tags.end()) return true;
+    }
+    return false;
+  };
+  if (named(excluding)) return false;
+  std::string mode_tag = mode == Mode::FastCompile ? "fast_compile" : "fast_run";
+  bool on = std::find(r.tags.begin(), r.tags.end(), mode_tag) != r.tags.end();
+  return on || named(including);
+}
+
+void check_selection(const RewriteSelection& s) {
+  for (const auto* list : {&s.including, &s.excluding})
+    for (const std::string& x : *list) {
+      bool known = false;
+      for (const RewriteInfo& r : all_rewrites())
+        known = known || r.name == x || std::find(r.tags.begin(), r.tags.end(), x) != r.tags.end();
+      if (!known) throw Error(ExitCode::Usage, "", "no rewrite or tag named \"" + x + "\" (see tgc rewrites)");
+    }
+}
+
+std::vector<const RewriteInfo*> group_rewrites(const RewriteSelection& s, const std::string& group) {
+  std::vector<const RewriteInfo*> r;
+  for (const RewriteInfo& info : all_rewrites())
+    if (info.group == group && s.enabled(info)) r.push_back(&info);
+  return r;
+}
+
+}  // namespace tgc

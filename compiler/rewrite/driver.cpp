@@ -1,0 +1,198 @@
+#include "rewrite/driver.h"
+
+#include <cstdio>
+#include <unordered_set>
+
+#include "ir/error.h"
+#include "ir/printer.h"
+
+namespace tgc {
+
+const std::vector<Use>& RewriteContext::clients(const Var* v) const {
+  static const std::vector<Use> none;
+  auto it = clients_.find(v);
+  return it == clients_.end() ? none : it->second;
+}
+
+void RewriteContext::note(const Node& n, const std::string& rule, const std::string& why) {
+  notes.push_back(rule + " did not fire on " + n.path + ": " + why);
+}
+
+void RewriteTrace::record(RewriteEvent e) {
+  if (print) {
+    std::string line = "rewrite " + e.rule + " on " + e.path;
+    if (!e.detail.empty()) line += ": " + e.detail;
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  events.push_back(std::move(e));
+}
+
+namespace {
+
+// A replacement must look like what it replaces to every reader: the same
+// kind, dtype and rank, and static size 1 wherever the original has it
+// (broadcasting is decided from static types).
+bool compatible(const Var* old, const Var* rep) {
+  const Type &a = old->type, &b = rep->type;
+  if (a.kind != b.kind || a.dtype != b.dtype || a.ndim() != b.ndim()) return false;
+  for (int d = 0; d < a.ndim(); ++d)
+    if (a.broadcastable(d) != b.broadcastable(d)) return false;
+  return true;
+}
+
+std::vector<Var*>& roots_of(FunctionGraph& fg, Graph& g, std::vector<Var*>& scratch) {
+  if (&g == fg.graph.get()) {
+    scratch = fg.roots();
+    return scratch;
+  }
+  return g.outputs;
+}
+
+void set_roots(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
+  if (&g == fg.graph.get()) {
+    for (Var*& o : fg.outputs)
+      if (o == from) o = to;
+    for (auto& u : fg.updates)
+      if (u.second == from) u.second = to;
+  } else {
+    for (Var*& o : g.outputs)
+      if (o == from) o = to;
+  }
+}
+
+std::string op_text(const Node& n) { return node_label(n); }
+
+// One scope to a fixed point; returns true when anything fired.
+bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
+               int max_passes, Mode mode) {
+  bool any = false;
+  for (int pass = 0; pass < max_passes; ++pass) {
+    RewriteContext ctx(g, mode);
+    std::vector<Var*> scratch;
+    std::vector<Var*> roots = roots_of(fg, g, scratch);
+    for (Var* r : roots) ctx.roots_[r] += 1;
+    std::vector<Node*> order = topo_order(roots);
+    for (Node* n : order)
+      for (size_t k = 0; k < n->inputs.size(); ++k) ctx.clients_[n->inputs[k]].push_back({n, int(k)});
+    std::unordered_set<const Node*> dead;
+    bool changed = false;
+    for (Node* n : order) {
+      if (dead.count(n)) continue;
+      bool live = false;
+      for (Var* o : n->outputs) live = live || ctx.n_uses(o) > 0;
+      if (!live) continue;
+      for (const RewriteInfo* r : rules) {
+        size_t before = g.nodes().size();
+        std::optional<std::vector<Var*>> rep = r->local(ctx, *n);
+        if (!rep) continue;
+        bool ok = rep->size() == n->outputs.size();
+        for (size_t k = 0; ok && k < rep->size(); ++k)
+          ok = !(*rep)[k] || ((*rep)[k] != n->outputs[k] && compatible(n->outputs[k], (*rep)[k]));
+        if (!ok) {
+          ctx.note(*n, r->name, "its replacement does not have the type of what it replaces (refused)");
+          continue;
+        }
+        // Register the readers the rule created, then move every use.
+        for (size_t i = before; i < g.nodes().size(); ++i) {
+          Node* m = g.nodes()[i].get();
+          for (size_t k = 0; k < m->inputs.size(); ++k) ctx.clients_[m->inputs[k]].push_back({m, int(k)});
+        }
+        RewriteEvent ev;
+        ev.rule = r->name;
+        ev.path = n->path;
+        ev.detail = op_text(*n) + " ->";
+        for (size_t k = 0; k < rep->size(); ++k) {
+          Var* to = (*rep)[k];
+          if (!to) continue;
+          Var* from = n->outputs[k];
+          ev.before.push_back(from);
+          ev.after.push_back(to);
+          ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
+          std::vector<Use> moved = ctx.clients_[from];
+          ctx.clients_[from].clear();
+          for (Use u : moved) {
+            u.node->inputs[size_t(u.index)] = to;
+            ctx.clients_[to].push_back(u);
+          }
+          if (int c = ctx.roots_[from]) {
+            ctx.roots_[from] = 0;
+            ctx.roots_[to] += c;
+            set_roots(fg, g, from, to);
+          }
+        }
+        trace.record(std::move(ev));
+        dead.insert(n);
+        changed = any = true;
+        break;
+      }
+    }
+    for (const std::string& note : ctx.notes)
+      if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
+    // Scan bodies are scopes of their own.
+    for (Node* n : topo_order(roots_of(fg, g, scratch)))
+      if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
+    if (!changed) break;
+  }
+  return any;
+}
+
+// A scan body's parameters take their types from the scan's inputs.
+void retype_scan_params(Node& n) {
+  ScanInfo& s = *n.scan;
+  auto drop = [](Type t) {
+    t.shape.erase(t.shape.begin());
+    return t;
+  };
+  size_t p = 0;
+  for (int j = 0; j < s.n_seqs(); ++j)
+    for (size_t t = 0; t < s.seq_taps[size_t(j)].size(); ++t) s.body->params[p++]->type = drop(n.inputs[size_t(s.seq_input(j))]->type);
+  for (int k = 0; k < s.n_outs(); ++k) {
+    const auto& taps = s.out_taps[size_t(k)];
+    if (taps.empty()) continue;
+    const Type& init = n.inputs[size_t(s.init_input(k))]->type;
+    Type step = taps.size() == 1 && taps[0] == -1 ? init : drop(init);
+    for (size_t t = 0; t < taps.size(); ++t) s.body->params[p++]->type = step;
+  }
+  for (int k = 0; k < s.n_shared; ++k) s.body->params[p++]->type = n.inputs[size_t(s.shared_input(k))]->type;
+  for (int k = 0; k < s.n_nonseq; ++k) s.body->params[p++]->type = n.inputs[size_t(s.nonseq_input(k))]->type;
+}
+
+void retype_scope(Graph& g, const std::vector<Var*>& roots) {
+  for (Node* n : topo_order(roots)) {
+    if (n->scan) {
+      retype_scan_params(*n);
+      retype_scope(*n->scan->body, n->scan->body->outputs);
+    }
+    std::vector<Type> t = infer_types(*n);
+    for (size_t k = 0; k < t.size(); ++k) n->outputs[k]->type = t[k];
+  }
+}
+
+void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
+  std::vector<Node*> live = topo_order(roots);
+  std::unordered_set<const Node*> keep(live.begin(), live.end());
+  for (Node* n : live)
+    if (n->scan) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
+  g.erase_nodes_if([&](const Node& n) { return !keep.count(&n); });
+}
+
+}  // namespace
+
+bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
+                       int max_passes) {
+  if (rules.empty()) return false;
+  bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode);
+  if (changed) retype_function(fg);
+  return changed;
+}
+
+void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
+  replace_uses(g, from, to);
+  set_roots(fg, g, from, to);
+}
+
+void retype_function(FunctionGraph& fg) { retype_scope(*fg.graph, fg.roots()); }
+
+void remove_dead_nodes(FunctionGraph& fg) { remove_dead_scope(*fg.graph, fg.roots()); }
+
+}  // namespace tgc

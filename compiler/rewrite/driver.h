@@ -1,0 +1,36 @@
+// Applying rewrites to a function: local rules to a fixed point over every
+// scope (the function and, recursively, scan bodies), with use lists kept up
+// to date as replacements happen, so each firing costs time proportional to
+// the uses it moves, not to the graph.
+//
+// Assumes: a verified FunctionGraph.
+// Guarantees: replacements keep each output's dtype, rank and broadcastable
+// dimensions (a rule returning anything else is refused and reported under
+// --trace-rewrites); output types downstream are re-inferred afterwards;
+// every firing is recorded in the trace.
+#pragma once
+#include <vector>
+
+#include "passes/function_graph.h"
+#include "rewrite/database.h"
+#include "rewrite/rewrite.h"
+
+namespace tgc {
+
+// Applies `rules` (local) to every node of every scope of fg until none
+// fires; returns true when anything changed.
+bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
+                       int max_passes = 50);
+
+// Replaces every use of `from` by `to` in scope g and in the function's
+// roots when g is its top-level graph (or in g.outputs for a body).
+void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
+
+// Re-infers the output types of every node reachable from the roots, in
+// topological order, in every scope.
+void retype_function(FunctionGraph& fg);
+
+// Removes the nodes no root needs, in every scope.
+void remove_dead_nodes(FunctionGraph& fg);
+
+}  // namespace tgc

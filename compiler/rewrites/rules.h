@@ -1,0 +1,13 @@
+// Declarations of every rule of rewrites.def (one definition each in the
+// rule files of this folder, named after their family).
+#pragma once
+#include "passes/function_graph.h"
+#include "rewrite/rewrite.h"
+
+namespace tgc::rules {
+
+#define TGC_LOCAL(name, group, tags, doc) std::optional<std::vector<Var*>> name(RewriteContext& ctx, Node& n);
+#define TGC_GLOBAL(name, group, tags, doc) bool name(FunctionGraph& fg, RewriteTrace& trace);
+#include "rewrites/rewrites.def"
+
+}  // namespace tgc::rules
