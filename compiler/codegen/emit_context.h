@@ -73,6 +73,8 @@ class EmitContext {
   void bind_constant(const Var* v);
   // A fresh local name.
   std::string temp(const std::string& stem);
+  // `out` is kept in the same C++ variable as `in` (a random state advanced in place).
+  void alias_name(const Var* out, const Var* in) { names_.emplace(out, name(in)); }
 
   std::string ws = "B";  // the workspace buffer array of the function
 
@@ -93,6 +95,7 @@ class EmitContext {
 // Node emitters, one per op family (emit_*.cpp). Each emits the statements
 // computing node n's outputs into c.w.
 void emit_elemwise(EmitContext& c, const Node& n);
+void emit_composite(EmitContext& c, const Node& n);
 void emit_cast(EmitContext& c, const Node& n);
 void emit_shape_op(EmitContext& c, const Node& n);
 void emit_index_op(EmitContext& c, const Node& n);
@@ -109,6 +112,11 @@ void emit_assert(EmitContext& c, const Node& n);
 using ElemExpr = std::string (*)(const Node& n, const std::vector<std::string>& operands);
 void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const Var*>& ins, const std::vector<DType>& as,
                         const std::function<std::string(const std::vector<std::string>&)>& expr);
+// The same with statements before the value (locals of a fused program):
+// body(operands, statements) returns the value and appends statements.
+using ElemBody = std::function<std::string(const std::vector<std::string>&, std::vector<std::string>&)>;
+void emit_elemwise_loop_body(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,
+                             const std::vector<DType>& as, const ElemBody& body, bool out_aliases_input = false);
 // Emits the broadcast output dims of `ins` into locals and checks that
 // non-broadcast sizes agree; returns the dim expressions.
 std::vector<std::string> emit_broadcast_dims(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,

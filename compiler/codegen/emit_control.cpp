@@ -53,6 +53,7 @@ void emit_node(EmitContext& c, const Node& n) {
     case OpFamily::Control:
       if (n.op == Op::Scan) return emit_scan(c, n);
       break;
+    case OpFamily::Fused: return emit_composite(c, n);
     case OpFamily::Grad: break;
   }
   throw internal_error("codegen: " + n.path + ": op " + std::string(op_name(n.op)) + " cannot be emitted here");
@@ -60,6 +61,7 @@ void emit_node(EmitContext& c, const Node& n) {
 
 void emit_scope(EmitContext& c, const Schedule& s, int region) {
   for (const Node* n : s.regions[size_t(region)].nodes) {
+    if (op_info(n->op).family == OpFamily::Random && n->attrs.inplace == 0) c.alias_name(n->outputs[0], n->inputs[0]);
     c.w.line(node_comment(c, *n));
     if (n->op == Op::IfElse) emit_ifelse(c, s, *n);
     else emit_node(c, *n);

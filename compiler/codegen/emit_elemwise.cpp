@@ -59,6 +59,25 @@ std::string convert(DType from, DType to, const std::string& e) {
 
 void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const Var*>& ins, const std::vector<DType>& as,
                         const std::function<std::string(const std::vector<std::string>&)>& expr) {
+  emit_elemwise_loop_body(c, out, ins, as, [&](const std::vector<std::string>& ops, std::vector<std::string>&) {
+    return expr(ops);
+  });
+}
+
+namespace {
+// "po[idx] = value;" preceded by the body's statements.
+std::string assign(const ElemBody& body, const std::vector<std::string>& ops, const std::string& idx) {
+  std::vector<std::string> stmts;
+  std::string v = body(ops, stmts);
+  if (stmts.empty()) return "po[" + idx + "] = " + v + ";";
+  std::string s = "{ ";
+  for (const std::string& st : stmts) s += st + " ";
+  return s + "po[" + idx + "] = " + v + "; }";
+}
+}  // namespace
+
+void emit_elemwise_loop_body(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,
+                             const std::vector<DType>& as, const ElemBody& body, bool out_aliases_input) {
   int nd = out->type.ndim();
   const std::string& o = c.name(out);
   std::vector<Access> acc;
@@ -83,12 +102,15 @@ void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const 
     if (a == Access::Hoisted)
       c.w.line("const " + EmitContext::ctype(as[i]) + " " + p + " = " + convert(in->type.dtype, as[i], c.name(in) + ".p[0]") + ";");
     else if (a != Access::Literal)
-      c.w.line("const " + EmitContext::ctype(in) + "* __restrict " + p + " = " + c.name(in) + ".p;");
+      c.w.line("const " + EmitContext::ctype(in) + "* " + (out_aliases_input ? "" : "__restrict ") + p + " = " +
+               c.name(in) + ".p;");
     any_strided = any_strided || a == Access::Strided;
     acc.push_back(a);
     ptr.push_back(p);
   }
-  c.w.line(EmitContext::ctype(out) + "* __restrict po = " + o + ".p;");
+  // An in-place result shares its buffer with an input: no restrict then
+  // (each element is read before it is written at the same index).
+  c.w.line(EmitContext::ctype(out) + (out_aliases_input ? "* po = " : "* __restrict po = ") + o + ".p;");
 
   // Operand i read at flat index `idx`, or at `base + idx * inner stride`.
   auto operand = [&](size_t i, const std::string& idx, const std::string& base) -> std::string {
@@ -110,10 +132,10 @@ void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const 
     std::vector<std::string> ops;
     for (size_t i = 0; i < ins.size(); ++i) ops.push_back(operand(i, nd == 0 ? "0" : "i", "0"));
     if (nd == 0) {
-      c.w.line("po[0] = " + expr(ops) + ";");
+      c.w.line(assign(body, ops, "0"));
     } else {
       c.w.line("const int64_t n = tgc::rt::numel(" + o + ");");
-      c.w.line("for (int64_t i = 0; i < n; ++i) po[i] = " + expr(ops) + ";");
+      c.w.line("for (int64_t i = 0; i < n; ++i) " + assign(body, ops, "i"));
     }
     c.w.close();
     return;
@@ -144,7 +166,7 @@ void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const 
   std::vector<std::string> ops;
   for (size_t i = 0; i < ins.size(); ++i)
     ops.push_back(acc[i] == Access::Flat ? operand(i, "row + j", "") : operand(i, "j", base[i]));
-  c.w.line("for (int64_t j = 0; j < " + last + "; ++j) po[row + j] = " + expr(ops) + ";");
+  c.w.line("for (int64_t j = 0; j < " + last + "; ++j) " + assign(body, ops, "row + j"));
   for (int d = 0; d < nd - 1; ++d) c.w.close();
   c.w.close();
 }
@@ -163,10 +185,12 @@ void emit_elemwise(EmitContext& c, const Node& n) {
     as[0] = DType::Bool;
   }
   std::vector<std::string> dims = emit_broadcast_dims(c, out, ins, n.path, std::string(info.name));
-  c.alloc(out, dims, n.path);
+  bool inplace = n.attrs.inplace >= 0;
+  if (inplace) c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs.inplace)]) + ";");
+  else c.alloc(out, dims, n.path);
   std::string fn = "tgc::sc::" + std::string(info.scalar_fn);
   bool nary = n.op == Op::Add || n.op == Op::Mul;
-  emit_elemwise_loop(c, out, ins, as, [&](const std::vector<std::string>& ops) {
+  emit_elemwise_loop_body(c, out, ins, as, [&](const std::vector<std::string>& ops, std::vector<std::string>&) {
     if (nary) {
       std::string e = ops[0];
       for (size_t i = 1; i < ops.size(); ++i) e = fn + "(" + e + ", " + ops[i] + ")";
@@ -175,7 +199,7 @@ void emit_elemwise(EmitContext& c, const Node& n) {
     std::string e = fn + "(";
     for (size_t i = 0; i < ops.size(); ++i) e += (i ? ", " : "") + ops[i];
     return e + ")";
-  });
+  }, inplace);
 }
 
 void emit_cast(EmitContext& c, const Node& n) {
@@ -185,6 +209,63 @@ void emit_cast(EmitContext& c, const Node& n) {
   for (int d = 0; d < in->type.ndim(); ++d) dims.push_back(c.dim(in, d));
   c.alloc(out, dims, n.path);
   emit_elemwise_loop(c, out, {in}, {out->type.dtype}, [](const std::vector<std::string>& ops) { return ops[0]; });
+}
+
+}  // namespace tgc
+
+namespace tgc {
+
+// A fused program: one loop, each instruction a local of the loop body.
+void emit_composite(EmitContext& c, const Node& n) {
+  const ScalarProgram& p = *n.attrs.program;
+  const Var* out = n.outputs[0];
+  std::vector<const Var*> ins(n.inputs.begin(), n.inputs.end());
+  std::vector<DType> loaded;
+  for (const Var* v : ins) loaded.push_back(v->type.dtype);
+  bool inplace = n.attrs.inplace >= 0;
+  if (inplace) {
+    c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs.inplace)]) + ";");
+  } else {
+    c.alloc(out, emit_broadcast_dims(c, out, ins, n.path, "composite"), n.path);
+  }
+  emit_elemwise_loop_body(
+      c, out, ins, loaded,
+      [&](const std::vector<std::string>& ops, std::vector<std::string>& stmts) {
+        std::vector<std::string> operand = ops;
+        std::vector<DType> types = loaded;
+        for (size_t j = 0; j < p.instrs.size(); ++j) {
+          const ScalarInstr& in = p.instrs[j];
+          std::vector<DType> as = instr_compute_types(in, types);
+          std::vector<std::string> args;
+          for (size_t k = 0; k < in.args.size(); ++k) {
+            const std::string& a = operand[size_t(in.args[k])];
+            DType from = types[size_t(in.args[k])];
+            args.push_back(from == as[k] ? a : "tgc::sc::cvt<" + EmitContext::ctype(as[k]) + ">(" + a + ")");
+          }
+          std::string e;
+          if (in.op == Op::Cast) {
+            e = args[0];
+          } else {
+            std::string fn = "tgc::sc::" + std::string(op_info(in.op).scalar_fn);
+            if (in.op == Op::Add || in.op == Op::Mul) {
+              e = args[0];
+              for (size_t k = 1; k < args.size(); ++k) e = fn + "(" + e + ", " + args[k] + ")";
+            } else {
+              e = fn + "(";
+              for (size_t k = 0; k < args.size(); ++k) e += (k ? ", " : "") + args[k];
+              e += ")";
+            }
+          }
+          std::string t = "t" + std::to_string(j);
+          stmts.push_back("const " + EmitContext::ctype(in.dtype) + " " + t + " = " + e + ";");
+          operand.push_back(t);
+          types.push_back(in.dtype);
+        }
+        const std::string& r = operand[size_t(p.output)];
+        DType rt = types[size_t(p.output)];
+        return rt == out->type.dtype ? r : "tgc::sc::cvt<" + EmitContext::ctype(out->type.dtype) + ">(" + r + ")";
+      },
+      inplace);
 }
 
 }  // namespace tgc

@@ -10,7 +10,8 @@ namespace {
 
 std::string bound_expr(EmitContext& c, const Node& n, const IdxBound& b) {
   if (b.kind == IdxBound::Const) return "int64_t(" + std::to_string(b.value) + "ll)";
-  return "tgc::sc::cvt<int64_t>(" + c.name(n.inputs[size_t(b.input)]) + ".p[0])";
+  // index_value: a uint64 beyond the int64 range must not wrap to a negative index.
+  return "tgc::index_value(" + c.name(n.inputs[size_t(b.input)]) + ".p[0])";
 }
 
 // Emits `dst` (a view local named dst, rank of the result) as src[idx]:
@@ -47,7 +48,9 @@ void emit_region(EmitContext& c, const Node& n, const std::string& src, int src_
       c.w.line("tgc::slice_indices(" + src + ".n[" + D + "], " + hs + ", " + sv + ", " + he + ", " + ev +
                ", step, &first, &len);");
       c.w.line("if (len > 0) " + dst + ".p += first * " + src + ".s[" + D + "];");
-      c.w.line(dst + ".n[" + O + "] = len; " + dst + ".s[" + O + "] = " + src + ".s[" + D + "] * step;");
+      // A dimension of at most one element never moves: stride 0 also keeps
+      // stride * step from overflowing for steps near the int64 limits.
+      c.w.line(dst + ".n[" + O + "] = len; " + dst + ".s[" + O + "] = len > 1 ? " + src + ".s[" + D + "] * step : 0;");
       ++od;
     }
     c.w.close();
@@ -93,7 +96,8 @@ void emit_inc_set(EmitContext& c, const Node& n) {
   const Var* x = n.inputs[0];
   const Var* y = n.inputs[1];
   const Var* out = n.outputs[0];
-  c.emit_copy(x, out, n.path);
+  if (n.attrs.inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
+  else c.emit_copy(x, out, n.path);
   int rn = region_rank(n, x->type.ndim());
   c.w.open("");
   c.w.line(region_type(out, rn) + " region;");
@@ -109,7 +113,8 @@ void emit_inc_set(EmitContext& c, const Node& n) {
 void emit_row_index(EmitContext& c, const Node& n, const Var* ilist, const std::string& rows) {
   const std::string& il = c.name(ilist);
   c.w.line("int64_t j = 0;");
-  c.w.line("const int64_t i = tgc::sc::cvt<int64_t>(" + il + ".p[k * " + il + ".s[0]]);");
+  // index_value: a uint64 beyond the int64 range must not wrap to a negative index.
+  c.w.line("const int64_t i = tgc::index_value(" + il + ".p[k * " + il + ".s[0]]);");
   c.w.line("if (!tgc::wrap_index(i, " + rows + ", &j)) " +
            c.fail(n.path, std::string(op_name(n.op)) + ": index %lld is out of range for %lld rows",
                   "(long long)i, (long long)" + rows));
@@ -149,7 +154,8 @@ void emit_adv_inc_set1(EmitContext& c, const Node& n) {
   const Var* ilist = n.inputs[2];
   const Var* out = n.outputs[0];
   int nd = x->type.ndim();
-  c.emit_copy(x, out, n.path);
+  if (n.attrs.inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
+  else c.emit_copy(x, out, n.path);
   const std::string& o = c.name(out);
   std::string T = EmitContext::ctype(out);
   c.w.open("");

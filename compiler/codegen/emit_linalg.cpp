@@ -146,9 +146,13 @@ void emit_blas_update(EmitContext& c, const Node& n) {
   std::string zv = as_dtype(c, z, dt, n.path);
   std::vector<std::string> dims;
   for (int d = 0; d < z->type.ndim(); ++d) dims.push_back(zv + ".n[" + std::to_string(d) + "]");
-  c.alloc(out, dims, n.path);
   const std::string& o = c.name(out);
-  c.w.line("tgc::rt::copy_to_contiguous(" + zv + ", " + o + ".p);");
+  if (n.attrs.inplace == 0 && zv == c.name(z)) {
+    c.w.line(o + " = " + zv + ";  // in place: z's buffer is dead after this node");
+  } else {
+    c.alloc(out, dims, n.path);
+    c.w.line("tgc::rt::copy_to_contiguous(" + zv + ", " + o + ".p);");
+  }
   std::string alpha = scalar_as(c, n.inputs[1], dt);
   auto [s1, s2] = blas_scratch(c);
   if (n.op == Op::Gemm) {

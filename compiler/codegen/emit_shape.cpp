@@ -71,7 +71,9 @@ void emit_reshape(EmitContext& c, const Node& n) {
     c.w.line("known *= dims[d];");
     c.w.close();
     c.w.line("if (unknown >= 0) dims[unknown] = known == 0 ? 0 : total / known;");
-    c.w.line("if ((unknown >= 0 && known == 0 && total != 0) || (unknown >= 0 ? known * dims[unknown] : known) != total) " +
+    // A -1 beside a size 0 is refused even for an empty array, as numpy
+    // does: the size it stands for is undetermined (the interpreter agrees).
+    c.w.line("if ((unknown >= 0 && known == 0) || (unknown >= 0 ? known * dims[unknown] : known) != total) " +
              c.fail(n.path, "reshape: cannot reshape %lld elements to the requested shape", "(long long)total"));
     for (int d = 0; d < nd; ++d) dims.push_back("dims[" + std::to_string(d) + "]");
   }

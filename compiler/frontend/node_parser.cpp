@@ -243,7 +243,7 @@ void Loader::build_node(Scope& s, const json& node, const std::string& path) {
   std::string opname = as_string(require(node, "op", path), path + ".op");
   if (is_scan_form(opname)) return build_scan_like(s, node, path, opname);
   auto op = op_from_name(opname);
-  if (!op) throw graph_error(path + ".op", "unknown op \"" + opname + "\"");
+  if (!op || is_internal(*op)) throw graph_error(path + ".op", "unknown op \"" + opname + "\"");
   std::vector<std::string> keys = {"op", "inputs", "outputs"};
   for (const std::string& k : attribute_keys(*op)) keys.push_back(k);
   check_keys(node, keys, path, "attribute for op " + opname);

@@ -45,7 +45,8 @@ std::vector<Var*> grad_rule(Backprop& bp, Builder& b, const Node& n, const std::
     case OpFamily::Control:
       if (n.op == Op::Scan) return grad_scan(bp, n, gout);
       break;
-    case OpFamily::Grad: break;
+    case OpFamily::Grad:
+    case OpFamily::Fused: break;  // fusion runs after gradients are expanded
   }
   throw internal_error("grad: no rule for " + std::string(op_name(n.op)) + " at " + n.path);
 }

@@ -45,6 +45,15 @@ Region index_region(const Node& n, const Inputs& in, const Tensor& x) {
     if (b.kind == IdxBound::Const) return b.value;
     return read_index(n, tensor_in(n, in, size_t(b.input)), 0);
   };
+  // A slice bound (or step) beyond the int64 range clamps like any large
+  // bound, as numpy's slice.indices does: saturate instead of failing.
+  auto slice_value = [&](const IdxBound& b) -> int64_t {
+    if (b.kind != IdxBound::Const) {
+      const Tensor& t = tensor_in(n, in, size_t(b.input));
+      if (t.dtype() == DType::UInt64) return index_value(t.data<uint64_t>()[0]);
+    }
+    return value(b);
+  };
   Strides st = c_strides(x.shape());
   Region r;
   for (size_t d = 0; d < size_t(x.ndim()); ++d) {
@@ -60,8 +69,8 @@ Region index_region(const Node& n, const Inputs& in, const Tensor& x) {
       continue;
     }
     bool has_start = e.start.kind != IdxBound::None, has_stop = e.stop.kind != IdxBound::None;
-    int64_t start = has_start ? value(e.start) : 0, stop = has_stop ? value(e.stop) : 0;
-    int64_t step = e.step.kind != IdxBound::None ? value(e.step) : 1;
+    int64_t start = has_start ? slice_value(e.start) : 0, stop = has_stop ? slice_value(e.stop) : 0;
+    int64_t step = e.step.kind != IdxBound::None ? slice_value(e.step) : 1;
     if (step == 0) fail(n, "slice step cannot be zero");
     // A step longer than the dimension visits at most one element, as a step
     // of size + 1 does; clamping keeps slice_indices' arithmetic in range.

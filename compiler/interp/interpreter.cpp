@@ -61,6 +61,7 @@ std::vector<Value> eval_node(const Node& n, const Inputs& in) {
       if (n.op == Op::Scan) return eval_scan(n, in);
       break;  // ifelse is handled lazily by the evaluator
     case OpFamily::Grad: throw internal_error(n.path + ": interp: grad must be expanded before evaluation");
+    case OpFamily::Fused: return {eval_composite(n, in)};
   }
   throw internal_error(n.path + ": interp: no evaluation rule for " + std::string(op_name(n.op)));
 }

@@ -21,6 +21,7 @@ std::vector<Value> evaluate_refs(const std::vector<Var*>& outputs, const RefBind
 // elemwise.cpp: the elementwise ops of ops.def, and cast.
 Value eval_elemwise(const Node& n, const Inputs& in);
 Value eval_cast(const Node& n, const Inputs& in);
+Value eval_composite(const Node& n, const Inputs& in);  // composite.cpp
 // shape_ops.cpp: dimshuffle, reshape, flatten, transpose, shape, shape_i,
 // alloc, fill, zeros_like, ones_like, arange, join, stack.
 Value eval_shape_op(const Node& n, const Inputs& in);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "interp/array_util.h"
+#include "tgc/runtime.h"
 #include "tgc/scalar.h"
 
 namespace tgc::interp::detail {
@@ -121,8 +122,25 @@ Tensor filled_like(const Node& n, const Tensor& x, bool ones) {
 }
 
 // arange(start, stop, step): length ceil((stop - start) / step) clamped at 0;
-// element i is start + i * step computed in float64, then cast.
+// element i is start + i * step, then cast. With integer (or bool) arguments
+// numpy computes in int64: float64 would lose exactness beyond 2**53 (the
+// length and the elements), so that case is integer arithmetic, wrapping as
+// the generated code does (tgc/runtime.h's arange_length).
 Tensor arange(const Node& n, const Inputs& in) {
+  bool ints = true;
+  for (size_t k = 0; k < 3; ++k) ints = ints && !is_float(tensor_in(n, in, k).dtype());
+  if (ints) {
+    int64_t a = scalar_i64(tensor_in(n, in, 0)), b = scalar_i64(tensor_in(n, in, 1)), s = scalar_i64(tensor_in(n, in, 2));
+    if (s == 0) fail(n, "step must not be zero");
+    int64_t len = rt::arange_length(a, b, s);
+    if (len >= kMaxElements) fail(n, "the range has too many elements");
+    Tensor out(out_dtype(n), {len});
+    visit_dtype(out.dtype(), [&](auto* p) {
+      using T = std::remove_pointer_t<decltype(p)>;
+      for (int64_t i = 0; i < len; ++i) out.data<T>()[i] = sc::cvt<T>(int64_t(uint64_t(a) + uint64_t(i) * uint64_t(s)));
+    });
+    return out;
+  }
   double start = tensor_in(n, in, 0).get_f64(0), stop = tensor_in(n, in, 1).get_f64(0),
          step = tensor_in(n, in, 2).get_f64(0);
   if (step == 0) fail(n, "step must not be zero");

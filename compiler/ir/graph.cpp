@@ -21,7 +21,8 @@ bool Attrs::operator==(const Attrs& o) const {
   return dtype == o.dtype && axis_all == o.axis_all && axes == o.axes && keepdims == o.keepdims &&
          pattern == o.pattern && shape == o.shape && ndim == o.ndim && i == o.i && idx == o.idx &&
          message == o.message && n_tensor_inputs == o.n_tensor_inputs && n_branch == o.n_branch &&
-         disconnected == o.disconnected;
+         disconnected == o.disconnected && inplace == o.inplace &&
+         (program == o.program || (program && o.program && *program == *o.program));
 }
 
 namespace {
@@ -67,6 +68,8 @@ std::string Attrs::str() const {
     add("idx=[" + v + "]");
   }
   if (!message.empty()) add("message=\"" + message + "\"");
+  if (program) add(program->str());
+  if (inplace >= 0) add("inplace=" + std::to_string(inplace));
   return s;
 }
 

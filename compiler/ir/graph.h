@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/composite.h"
 #include "ir/dtype.h"
 #include "ir/op.h"
 #include "ir/tensor.h"
@@ -101,6 +102,10 @@ struct Attrs {
   int n_tensor_inputs = 0;        // subtensor family: tensors before the index inputs
   int n_branch = 0;               // ifelse: outputs per branch; grad: number of wrt
   std::string disconnected = "raise";  // grad
+  std::shared_ptr<const ScalarProgram> program;  // composite
+  // In-place (set by the inplace rewrites): the output is written into the
+  // buffer of this input, which nothing reads afterwards; -1 when not.
+  int inplace = -1;
   bool operator==(const Attrs& o) const;
   std::string str() const;        // for printing and merge keys
 };

@@ -99,6 +99,16 @@ std::vector<Type> infer_elemwise(const Node& n) {
   return {Type::tensor(dt, shape)};
 }
 
+// A composite's output: the broadcast of its inputs, the program's result type.
+std::vector<Type> infer_composite(const Node& n) {
+  if (!n.attrs.program || n.attrs.program->n_inputs != int(n.inputs.size())) fail(n, "malformed program");
+  std::vector<const Type*> types;
+  for (size_t k = 0; k < n.inputs.size(); ++k) types.push_back(&tensor_input(n, k));
+  const ScalarProgram& p = *n.attrs.program;
+  DType dt = p.output < p.n_inputs ? n.inputs[size_t(p.output)]->type.dtype : p.instrs[size_t(p.output - p.n_inputs)].dtype;
+  return {Type::tensor(dt, broadcast_static(n, types))};
+}
+
 std::vector<Type> infer_cast(const Node& n) {
   const Type& t = tensor_input(n, 0);
   if (!n.attrs.dtype) fail(n, "needs a dtype attribute");
@@ -148,6 +158,7 @@ std::vector<Type> infer_types(const Node& n) {
       return {infer::tensor_input(n, 0)};
     case OpFamily::Control:
     case OpFamily::Grad: return infer::infer_control(n);
+    case OpFamily::Fused: return infer::infer_composite(n);
   }
   throw internal_error("infer_types: unknown op family");
 }

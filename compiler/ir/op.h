@@ -12,7 +12,8 @@ enum class Op : uint16_t {
 };
 
 enum class OpFamily : uint8_t {
-  Elemwise, Cast, Shape, Index, Reduce, Linalg, Sparse, Neural, Random, Check, Control, Grad
+  Elemwise, Cast, Shape, Index, Reduce, Linalg, Sparse, Neural, Random, Check, Control, Grad,
+  Fused  // internal: elementwise programs made by elemwise_fusion
 };
 
 // Result-type rule of an elementwise op (see ops.def).
@@ -31,6 +32,8 @@ const OpInfo& op_info(Op op);
 std::optional<Op> op_from_name(std::string_view name);
 inline std::string_view op_name(Op op) { return op_info(op).name; }
 inline bool is_elemwise(Op op) { return op_info(op).family == OpFamily::Elemwise; }
+// Ops graph files may not name (made by rewrites only).
+inline bool is_internal(Op op) { return op_info(op).family == OpFamily::Fused; }
 int num_ops();
 
 }  // namespace tgc

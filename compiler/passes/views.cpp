@@ -30,6 +30,8 @@ bool transpose_is_identity(const Node& n) {
 }  // namespace
 
 bool output_is_view(const Node& n, const ViewInfo& info) {
+  // Written into an input's buffer (in-place ops write their first output).
+  if (n.attrs.inplace >= 0) return n.outputs[0]->type.is_tensor();
   switch (n.op) {
     case Op::Dimshuffle:
     case Op::Transpose:
@@ -47,12 +49,20 @@ void analyze_views(const std::vector<Node*>& order, ViewInfo& info) {
     bool view = output_is_view(*n, info);
     for (size_t k = 0; k < n->outputs.size(); ++k) {
       const Var* out = n->outputs[k];
-      if (!view) {
+      if (!view || (n->attrs.inplace >= 0 && k > 0)) {
         info.contiguous[out] = out->type.is_tensor();
         continue;
       }
       std::vector<const Var*> bases;
       bool contig = false;
+      if (n->attrs.inplace >= 0) {
+        const Var* in = n->inputs[size_t(n->attrs.inplace)];
+        if (out->type.is_tensor()) {
+          info.bases[out] = {in};
+          info.contiguous[out] = leaf_contiguous(in, info);
+        }
+        continue;
+      }
       switch (n->op) {
         case Op::IfElse: {
           size_t m = size_t(n->attrs.n_branch);

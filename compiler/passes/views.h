@@ -4,8 +4,8 @@
 //
 // A view op's output shares its input's storage: dimshuffle, transpose,
 // subtensor, assert (returns its input), reshape and flatten of a statically
-// contiguous input, and the outputs of ifelse (the value of whichever branch
-// ran).
+// contiguous input, the outputs of ifelse (the value of whichever branch
+// ran), and the result of an in-place node (written into its input's buffer).
 #pragma once
 #include <unordered_map>
 #include <vector>

@@ -1,5 +1,152 @@
-// PLACEHOLDER
+// elemwise_fusion: a subgraph of elementwise ops becomes one composite node,
+// so the generated code runs one loop over the data with every intermediate
+// in a register (Theano's FusionOptimizer). An elementwise input is absorbed
+// into its reader when the reader is its only use and both have the same
+// shape pattern (so nothing is recomputed per element of a broadcast).
+#include <algorithm>
+#include <unordered_set>
+
+#include "ir/error.h"
+
+#include "rewrite/driver.h"
 #include "rewrites/rules.h"
+
 namespace tgc::rules {
-bool elemwise_fusion(FunctionGraph&, RewriteTrace&) { return false; }
+
+namespace {
+
+constexpr size_t kMaxInputs = 32;
+constexpr size_t kMaxInstrs = 128;
+
+bool fusable(const Node& n) {
+  OpFamily f = op_info(n.op).family;
+  return (f == OpFamily::Elemwise || f == OpFamily::Cast || f == OpFamily::Fused) && n.outputs.size() == 1 &&
+         n.outputs[0]->type.is_tensor() && n.attrs.inplace < 0;
+}
+
+// The node as a program over its own inputs.
+ScalarProgram program_of(const Node& n) {
+  if (n.attrs.program) return *n.attrs.program;
+  ScalarProgram p;
+  p.n_inputs = int(n.inputs.size());
+  ScalarInstr in;
+  in.op = n.op;
+  for (int k = 0; k < p.n_inputs; ++k) in.args.push_back(k);
+  in.dtype = n.outputs[0]->type.dtype;
+  p.instrs.push_back(in);
+  p.output = p.n_inputs;
+  return p;
+}
+
+// Same rank and the same dimensions of static size 1.
+bool same_pattern(const Type& a, const Type& b) {
+  if (a.ndim() != b.ndim()) return false;
+  for (int d = 0; d < a.ndim(); ++d)
+    if (a.broadcastable(d) != b.broadcastable(d)) return false;
+  return true;
+}
+
+struct Fused {
+  std::vector<Var*> inputs;
+  ScalarProgram prog;
+};
+
+// Replaces operand `k` of `outer` (an input of the fused node) by `inner`,
+// the program of the node producing it over `inner_inputs`.
+Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::vector<Var*>& inner_inputs) {
+  Fused r;
+  // New inputs: outer's without k, then inner's not already present.
+  std::vector<int> outer_map(size_t(outer.prog.n_inputs), -1), inner_map(inner_inputs.size(), -1);
+  for (int i = 0; i < outer.prog.n_inputs; ++i) {
+    if (i == k) continue;
+    outer_map[size_t(i)] = int(r.inputs.size());
+    r.inputs.push_back(outer.inputs[size_t(i)]);
+  }
+  for (size_t i = 0; i < inner_inputs.size(); ++i) {
+    auto it = std::find(r.inputs.begin(), r.inputs.end(), inner_inputs[i]);
+    if (it != r.inputs.end()) {
+      inner_map[i] = int(it - r.inputs.begin());
+    } else {
+      inner_map[i] = int(r.inputs.size());
+      r.inputs.push_back(inner_inputs[i]);
+    }
+  }
+  int n_in = int(r.inputs.size());
+  r.prog.n_inputs = n_in;
+  // Inner instructions first, then outer's, each operand renumbered.
+  auto inner_id = [&](int a) { return a < inner.n_inputs ? inner_map[size_t(a)] : n_in + (a - inner.n_inputs); };
+  for (const ScalarInstr& in : inner.instrs) {
+    ScalarInstr c = in;
+    for (int& a : c.args) a = inner_id(a);
+    r.prog.instrs.push_back(c);
+  }
+  int inner_result = inner_id(inner.output);
+  int base = n_in + int(inner.instrs.size());
+  auto outer_id = [&](int a) {
+    if (a == k) return inner_result;
+    return a < outer.prog.n_inputs ? outer_map[size_t(a)] : base + (a - outer.prog.n_inputs);
+  };
+  for (const ScalarInstr& in : outer.prog.instrs) {
+    ScalarInstr c = in;
+    for (int& a : c.args) a = outer_id(a);
+    r.prog.instrs.push_back(c);
+  }
+  r.prog.output = outer_id(outer.prog.output);
+  return r;
+}
+
+bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
+  bool changed = false;
+  std::vector<Node*> order = topo_order(roots);
+  std::unordered_map<const Var*, int> uses;
+  for (Node* n : order)
+    for (Var* in : n->inputs) uses[in] += 1;
+  for (Var* r : roots) uses[r] += 1;
+  std::unordered_set<const Node*> absorbed;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    Node* n = *it;
+    if (absorbed.count(n) || !fusable(*n)) continue;
+    Fused f{n->inputs, program_of(*n)};
+    int count = 0;
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (int k = 0; k < f.prog.n_inputs; ++k) {
+        Var* in = f.inputs[size_t(k)];
+        Node* p = in->owner;
+        if (!p || !fusable(*p) || uses[in] != 1 || !same_pattern(in->type, n->outputs[0]->type)) continue;
+        ScalarProgram pp = program_of(*p);
+        Fused next = absorb(f, k, pp, p->inputs);
+        if (next.inputs.size() > kMaxInputs || next.prog.instrs.size() > kMaxInstrs) continue;
+        f = next;
+        absorbed.insert(p);
+        ++count;
+        grew = true;
+        break;
+      }
+    }
+    if (count == 0) continue;
+    Attrs a;
+    a.program = std::make_shared<const ScalarProgram>(f.prog);
+    Node* m = g.add_node(Op::Composite, f.inputs, a, n->path);
+    if (m->outputs[0]->type.dtype != n->outputs[0]->type.dtype) throw internal_error("fusion changed a dtype at " + n->path);
+    m->outputs[0]->name = n->outputs[0]->name;
+    replace_everywhere(fg, g, n->outputs[0], m->outputs[0]);
+    RewriteEvent ev;
+    ev.rule = "elemwise_fusion";
+    ev.path = n->path;
+    ev.detail = std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}";
+    ev.before = n->outputs;
+    ev.after = m->outputs;
+    trace.record(std::move(ev));
+    changed = true;
+  }
+  for (Node* n : topo_order(roots))
+    if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  return changed;
+}
+
+}  // namespace
+
+bool elemwise_fusion(FunctionGraph& fg, RewriteTrace& trace) { return fuse_scope(fg, *fg.graph, fg.roots(), trace); }
+
 }  // namespace tgc::rules

@@ -1,7 +1,129 @@
-// PLACEHOLDER
+// In-place rewrites: a node writes its result into the buffer of an input
+// that nothing reads afterwards (Theano's destroy maps). The legality rule
+// is the same for every op: the destroyed input is computed by a node of the
+// same scope into a buffer of its own (not a function input, shared
+// variable, constant, scan parameter or view of another value), has this
+// node as its only reader, is not itself a result of the function (or of
+// the scan body), and has exactly the result's dtype and shape pattern.
+#include <unordered_map>
+#include <unordered_set>
+
+#include "rewrite/driver.h"
 #include "rewrites/rules.h"
+
 namespace tgc::rules {
-bool inplace_setsubtensor(FunctionGraph&, RewriteTrace&) { return false; }
-bool inplace_elemwise(FunctionGraph&, RewriteTrace&) { return false; }
-bool inplace_random(FunctionGraph&, RewriteTrace&) { return false; }
+
+namespace {
+
+bool is_view_op(Op op) {
+  switch (op) {
+    case Op::Dimshuffle:
+    case Op::Transpose:
+    case Op::Subtensor:
+    case Op::Assert:
+    case Op::IfElse:
+    case Op::Reshape:
+    case Op::Flatten: return true;
+    default: return false;
+  }
+}
+
+struct Uses {
+  std::unordered_map<const Var*, int> count;
+  std::unordered_set<const Var*> roots;
+};
+
+Uses count_uses(const std::vector<Var*>& roots) {
+  Uses u;
+  for (Node* n : topo_order(roots))
+    for (Var* in : n->inputs) u.count[in] += 1;
+  u.roots.insert(roots.begin(), roots.end());
+  return u;
+}
+
+bool destroyable(const Var* in, const Var* out, const Uses& u) {
+  if (in->kind != VarKind::NodeOutput || !in->type.is_tensor() || is_view_op(in->owner->op)) return false;
+  auto it = u.count.find(in);
+  if (it == u.count.end() || it->second != 1 || u.roots.count(in)) return false;
+  if (in->type.dtype != out->type.dtype || in->type.ndim() != out->type.ndim()) return false;
+  for (int d = 0; d < in->type.ndim(); ++d)
+    if (in->type.broadcastable(d) != out->type.broadcastable(d)) return false;
+  return true;
+}
+
+using Chooser = int (*)(const Node& n, const Uses& u);
+
+// Applies `choose` (the input a node may destroy, or -1) to every node of
+// every scope; records each firing under `rule`.
+bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, const char* rule, Chooser choose,
+                 RewriteTrace& trace) {
+  bool changed = false;
+  Uses u = count_uses(roots);
+  for (Node* n : topo_order(roots)) {
+    if (n->attrs.inplace < 0) {
+      int i = choose(*n, u);
+      if (i >= 0) {
+        n->attrs.inplace = i;
+        RewriteEvent ev;
+        ev.rule = rule;
+        ev.path = n->path;
+        ev.detail = std::string(op_name(n->op)) + " writes into input " + std::to_string(i);
+        trace.record(std::move(ev));
+        changed = true;
+      }
+    }
+    if (n->scan) changed = run_inplace(fg, *n->scan->body, n->scan->body->outputs, rule, choose, trace) || changed;
+  }
+  return changed;
+}
+
+// Elementwise and fused ops may overwrite any input of the result's shape;
+// gemm, gemv and ger update their accumulator z (input 0).
+int choose_elemwise(const Node& n, const Uses& u) {
+  OpFamily f = op_info(n.op).family;
+  if (f == OpFamily::Elemwise || f == OpFamily::Fused) {
+    for (size_t k = 0; k < n.inputs.size(); ++k)
+      if (destroyable(n.inputs[k], n.outputs[0], u)) return int(k);
+    return -1;
+  }
+  if (n.op == Op::Gemm || n.op == Op::Gemv || n.op == Op::Ger)
+    return destroyable(n.inputs[0], n.outputs[0], u) ? 0 : -1;
+  return -1;
+}
+
+// set/inc_subtensor and their advanced forms write into x (input 0).
+int choose_setsubtensor(const Node& n, const Uses& u) {
+  switch (n.op) {
+    case Op::SetSubtensor:
+    case Op::IncSubtensor:
+    case Op::AdvSetSubtensor1:
+    case Op::AdvIncSubtensor1: return destroyable(n.inputs[0], n.outputs[0], u) ? 0 : -1;
+    default: return -1;
+  }
+}
+
+// A random draw advances the generator state in its own variable when the
+// old state is read by nothing else.
+int choose_random(const Node& n, const Uses& u) {
+  if (op_info(n.op).family != OpFamily::Random) return -1;
+  const Var* rng = n.inputs[0];
+  auto it = u.count.find(rng);
+  if (rng->kind != VarKind::NodeOutput || it == u.count.end() || it->second != 1 || u.roots.count(rng)) return -1;
+  return 0;
+}
+
+}  // namespace
+
+bool inplace_setsubtensor(FunctionGraph& fg, RewriteTrace& trace) {
+  return run_inplace(fg, *fg.graph, fg.roots(), "inplace_setsubtensor", choose_setsubtensor, trace);
+}
+
+bool inplace_elemwise(FunctionGraph& fg, RewriteTrace& trace) {
+  return run_inplace(fg, *fg.graph, fg.roots(), "inplace_elemwise", choose_elemwise, trace);
+}
+
+bool inplace_random(FunctionGraph& fg, RewriteTrace& trace) {
+  return run_inplace(fg, *fg.graph, fg.roots(), "inplace_random", choose_random, trace);
+}
+
 }  // namespace tgc::rules

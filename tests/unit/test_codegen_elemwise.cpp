@@ -79,3 +79,211 @@ TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/colum
     d.run(in);
   }
 }
+
+namespace {
+const char* const kIntDtypes[] = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"};
+DType dtype_of(const std::string& s) { return *dtype_from_name(s); }
+}  // namespace
+
+TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor division, modulo by zero, pow") {
+  GraphBuilder g;
+  for (const std::string dt : kIntDtypes) {
+    bool is_b = dt == "bool";
+    std::string p = dt + "_";
+    g.input(p + "a", dt, {4, 5}).input(p + "b", dt, {4, 5}).input(p + "r", dt, {1, 5}).input(p + "c", dt, {4, 1});
+    g.input(p + "s", dt, json::array());
+    std::string a = p + "a", b = p + "b", row = p + "r", col = p + "c", s = p + "s";
+    for (const char* op : kIntUnary) {
+      if (is_b && std::string(op) == "neg") continue;  // refused for bool, as numpy
+      g.output(g.node(op, {a}));
+    }
+    for (const char* op : kArith) {
+      if (is_b && std::string(op) == "sub") continue;
+      g.output(g.node(op, {a, b}));
+    }
+    for (const char* op : kCompare) g.output(g.node(op, {a, b}));
+    for (const char* op : kLogic) g.output(g.node(op, {a, b}));
+    // Broadcasting is dtype-independent in the generated loops (the float
+    // test covers every form); here a few forms per dtype for the scalar ops
+    // whose integer semantics differ most.
+    g.output(g.node("int_div", {a, row}));
+    g.output(g.node("mod", {col, a}));
+    g.output(g.node("pow", {a, s}));
+    g.output(g.node("xor", {row, col}));
+    g.output(g.node("add", {a, b, row, col}));
+    g.output(g.node("mul", {a, b, s}));
+    g.output(g.node("clip", {a, col, row}));
+    g.output(g.node("switch", {a, b, row}));
+    g.output(g.node("switch", {col, s, a}));
+  }
+  test::Differential d(g.text(), "f");
+  test::Rand rnd(2);
+  for (int round = 0; round < 3; ++round) {
+    std::vector<Value> in;
+    for (const std::string dt : kIntDtypes) {
+      DType t = dtype_of(dt);
+      bool wide = round != 1;  // round 1: small values only (pow without wrap, exact floor division)
+      in.push_back(rnd.ints(t, {4, 5}, wide));
+      in.push_back(rnd.ints(t, {4, 5}, wide));
+      in.push_back(rnd.ints(t, {1, 5}, wide));
+      in.push_back(rnd.ints(t, {4, 1}, wide));
+      in.push_back(round == 2 ? test::scalar(t, 0) : rnd.ints(t, {}, wide));
+    }
+    d.run(in);
+  }
+}
+
+TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar constants") {
+  GraphBuilder g;
+  const char* pairs[][2] = {{"int8", "uint8"},   {"int32", "float32"}, {"uint64", "int64"}, {"bool", "int8"},
+                            {"int16", "float32"}, {"uint32", "int32"},  {"float32", "float64"}, {"uint16", "int64"},
+                            {"bool", "float32"}, {"uint8", "uint64"}};
+  int k = 0;
+  std::vector<std::string> names;
+  for (auto& pr : pairs) {
+    std::string a = "a" + std::to_string(k), b = "b" + std::to_string(k);
+    ++k;
+    g.input(a, pr[0], {3, 4}).input(b, pr[1], {1, 4});
+    names.push_back(a);
+    names.push_back(b);
+    for (const char* op : {"add", "sub", "mul", "true_div", "int_div", "mod", "pow", "maximum", "minimum", "lt", "eq", "ge"}) {
+      bool bools = std::string(pr[0]) == "bool" || std::string(pr[1]) == "bool";
+      if (bools && std::string(op) == "sub" && std::string(pr[1]) == "int8") {
+        // bool - int8 is int8 arithmetic: allowed
+      }
+      g.output(g.node(op, {a, b}));
+    }
+    bool logic = !(std::string(pr[0]).rfind("float", 0) == 0 || std::string(pr[1]).rfind("float", 0) == 0);
+    if (logic && std::string(pr[0]) != "uint64" && std::string(pr[1]) != "uint64")
+      for (const char* op : kLogic) g.output(g.node(op, {a, b}));
+    g.output(g.node("switch", {g.node("gt", {a, b}), a, b}));
+    g.output(g.node("clip", {a, b, GraphBuilder::weak(5)}));
+  }
+  // Weak (Python) scalars take the tensor's dtype where they fit (NEP 50).
+  g.input("i8", "int8", {6}).input("u8", "uint8", {6}).input("i32", "int32", {6}).input("f32", "float32", {6});
+  g.input("bl", "bool", {6}).input("u64", "uint64", {6});
+  using W = GraphBuilder;
+  g.output(g.node("add", {"i8", W::weak(100)}));
+  g.output(g.node("mul", {"u8", W::weak(3)}));
+  g.output(g.node("sub", {W::weak(7), "u8"}));
+  g.output(g.node("add", {"i32", W::weak(1.5)}));
+  g.output(g.node("mul", {"f32", W::weak(2.5)}));
+  g.output(g.node("pow", {"i8", W::weak(2)}));
+  g.output(g.node("pow", {W::weak(2), "i32"}));
+  g.output(g.node("int_div", {"i8", W::weak(-3)}));
+  g.output(g.node("mod", {"i8", W::weak(-3)}));
+  g.output(g.node("int_div", {"u64", W::weak(7)}));
+  g.output(g.node("mod", {W::weak(1000), "u64"}));
+  g.output(g.node("true_div", {"i8", W::weak(2)}));
+  g.output(g.node("true_div", {W::weak(1), "f32"}));
+  g.output(g.node("add", {"bl", W::weak(true)}));
+  g.output(g.node("add", {"bl", W::weak(1)}));
+  g.output(g.node("mul", {"bl", W::weak(0.5)}));
+  g.output(g.node("lt", {"u8", W::weak(200)}));
+  g.output(g.node("eq", {"f32", W::weak(0.1)}));
+  g.output(g.node("maximum", {"i8", W::weak(-128)}));
+  g.output(g.node("and", {"i32", W::weak(6)}));
+  g.output(g.node("xor", {"u8", W::weak(255)}));
+  g.output(g.node("or", {"bl", W::weak(false)}));
+  g.output(g.node("mod", {"f32", W::weak(-0.75)}));
+  g.output(g.node("int_div", {"f32", W::weak(0.0)}));
+  g.output(g.node("mod", {"i32", W::weak(0)}));
+  test::Differential d(g.text(), "f");
+  test::Rand rnd(3);
+  for (int round = 0; round < 2; ++round) {
+    std::vector<Value> in;
+    for (auto& pr : pairs) {
+      for (int j = 0; j < 2; ++j) {
+        DType t = dtype_of(pr[j]);
+        Shape sh = j == 0 ? Shape{3, 4} : Shape{1, 4};
+        in.push_back(is_float(t) ? rnd.floats(t, sh) : rnd.ints(t, sh, round == 0));
+      }
+    }
+    in.push_back(rnd.ints(DType::Int8, {6}));
+    in.push_back(rnd.ints(DType::UInt8, {6}));
+    in.push_back(rnd.ints(DType::Int32, {6}, round == 0));
+    in.push_back(rnd.floats(DType::Float32, {6}));
+    in.push_back(rnd.bools({6}));
+    in.push_back(rnd.ints(DType::UInt64, {6}));
+    d.run(in);
+  }
+}
+
+TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-range floats") {
+  const char* all[] = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"};
+  GraphBuilder g;
+  for (const char* from : all) {
+    std::string x = std::string("x_") + from;
+    g.input(x, from, {16});
+    for (const char* to : all) g.output(g.node("cast", {x}, {{"dtype", to}}));
+    // A cast feeding arithmetic through a transposed view.
+  }
+  g.input("m", "float64", {3, 4});
+  g.output(g.node("cast", {g.node("transpose", {"m"})}, {{"dtype", "int16"}}));
+  g.output(g.node("cast", {g.node("subtensor", {"m"}, {{"idx", {json{{"step", -1}}, json{{"step", -2}}}}})}, {{"dtype", "uint8"}}));
+  test::Differential d(g.text(), "f");
+  test::Rand rnd(4);
+  std::vector<Value> in;
+  for (const char* from : all) {
+    DType t = dtype_of(from);
+    Tensor x(t, {16});
+    if (is_float(t)) {
+      x = rnd.floats(t, {16}, -300, 300);
+      const double sp[] = {kNaN, kInf, -kInf, -0.0, 3e9, -3e9, 1e19, -1e19, 2e19, 300.7, -300.7, 70000.5, -1.5, 0.999, 255.9};
+      for (size_t i = 0; i < sizeof sp / sizeof sp[0]; ++i) x.set_f64(int64_t(i), sp[i]);
+    } else {
+      x = rnd.ints(t, {16});
+    }
+    in.push_back(x);
+  }
+  in.push_back(rnd.floats(DType::Float64, {3, 4}, -70000, 70000));
+  d.run(in);
+}
+
+TEST_CASE("codegen elemwise: views (dimshuffle, transpose, negative-step subtensor) feed the strided loops") {
+  GraphBuilder g;
+  using W = GraphBuilder;
+  g.input("x", "float64", {4, 5}).input("y", "float64", {5, 4}).input("v", "float64", {5}).input("c", "float64", {4, 1});
+  g.input("z", "float64", {2, 3, 4}).input("w", "float64", {4, 2, 3}).input("i", "int8", {4, 5}).input("b", "bool", {5, 4});
+  g.input("f", "float32", json::array({nullptr, nullptr}));
+  auto sl = [](json start, json stop, json step) {
+    json e = json::object();
+    if (!start.is_null()) e["start"] = start;
+    if (!stop.is_null()) e["stop"] = stop;
+    if (!step.is_null()) e["step"] = step;
+    return e;
+  };
+  json N = nullptr;
+  std::string xt = g.node("transpose", {"x"});
+  g.output(g.node("add", {xt, "y"}));
+  g.output(g.node("mul", {g.node("dimshuffle", {"v"}, {{"pattern", {"x", 0}}}), "x"}));
+  g.output(g.node("sub", {g.node("dimshuffle", {"v"}, {{"pattern", {0, "x"}}}), "y"}));
+  std::string rev = g.node("subtensor", {"x"}, {{"idx", {sl(N, N, -1), sl(N, N, -2)}}});  // (4, 3)
+  g.output(g.node("mul", {rev, g.node("subtensor", {"x"}, {{"idx", {sl(N, N, N), sl(N, N, 2)}}})}));
+  g.output(g.node("exp", {g.node("subtensor", {"x"}, {{"idx", {sl(1, 3, N), sl(N, N, -1)}}})}));
+  g.output(g.node("add", {xt, g.node("subtensor", {"y"}, {{"idx", {sl(N, N, -1)}}})}));
+  g.output(g.node("maximum", {g.node("transpose", {"z"}, {{"axes", {2, 0, 1}}}), "w"}));
+  g.output(g.node("add", {g.node("transpose", {"z"}, {{"axes", {1, 2, 0}}}), g.node("dimshuffle", {"c"}, {{"pattern", {1, 0, "x"}}})}));
+  g.output(g.node("add", {g.node("subtensor", {"x"}, {{"idx", {1}}}), g.node("subtensor", {"v"}, {{"idx", {sl(N, N, -1)}}})}));
+  g.output(g.node("add", {g.node("dimshuffle", {"c"}, {{"pattern", {0}}}), g.node("subtensor", {"x"}, {{"idx", {sl(N, N, N), -1}}})}));
+  std::string vv = g.node("transpose", {g.node("subtensor", {"x"}, {{"idx", {sl(N, N, -1), sl(1, N, N)}}})});  // (4, 4)
+  g.output(g.node("true_div", {vv, W::weak(3.0)}));
+  g.output(g.node("add", {xt, g.node("dimshuffle", {"z"}, {{"pattern", {0, 1, "x", 2}}})}));  // 2-d and 3-d views into a 4-d loop
+  g.output(g.node("add", {g.node("transpose", {"i"}), W::weak(100)}));  // int8 wrap-around through a view
+  g.output(g.node("int_div", {g.node("subtensor", {"i"}, {{"idx", {sl(N, N, -1)}}}), W::weak(-3)}));
+  g.output(g.node("invert", {g.node("transpose", {"b"})}));
+  g.output(g.node("and", {"b", g.node("gt", {xt, W::weak(0.0)})}));
+  g.output(g.node("switch", {g.node("transpose", {"b"}), "x", g.node("transpose", {"y"})}));
+  std::string ft = g.node("transpose", {"f"});
+  g.output(g.node("mul", {ft, g.node("subtensor", {ft}, {{"idx", {sl(N, N, -1), sl(N, N, -1)}}})}));
+  g.output(g.node("add", {g.node("sqr", {ft}), W::weak(1)}));
+  // Views as function outputs.
+  g.output(xt).output(rev);
+  test::Differential d(g.text(), "f");
+  test::Rand rnd(5);
+  for (int round = 0; round < 2; ++round) {
+    d.run({rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {5, 4}), rnd.floats(DType::Float64, {5}),
+           rnd.floats(DType::Float64, {4, 1}), rnd.floats(DType::Float64, {2, 3, 4}), rnd.floats(DType::Float64, {4, 2, 3}),
+           rnd.ints(DType::Int8, {4, 5}), rnd.bools({5, 4}), rnd.floats(DType::Float32, {3 + round, 6})});
+  }
+}

@@ -2,6 +2,7 @@
 // interpreter and static shape inference.
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
 namespace tgc {
 
@@ -10,6 +11,11 @@ namespace tgc {
 // step must be nonzero (checked by the caller).
 inline void slice_indices(int64_t n, bool has_start, int64_t start, bool has_stop, int64_t stop, int64_t step,
                           int64_t* first, int64_t* len) {
+  // A step longer than the dimension visits at most one element, as a step
+  // of n + 1 does; clamping keeps the arithmetic below (step - 1, -step) from
+  // overflowing for steps near the int64 limits.
+  if (step > n) step = n + 1;
+  if (step < -n) step = -n - 1;
   if (step > 0) {
     int64_t b = has_start ? (start < 0 ? start + n : start) : 0;
     int64_t e = has_stop ? (stop < 0 ? stop + n : stop) : n;
@@ -25,6 +31,15 @@ inline void slice_indices(int64_t n, bool has_start, int64_t start, bool has_sto
     *first = b;
     *len = b > e ? (b - e - step - 1) / (-step) : 0;
   }
+}
+
+// An index value of any integer type as int64. numpy compares indices
+// exactly, so an unsigned value beyond the int64 range must stay out of range
+// (a point index) or clamp like any large bound (a slice): it saturates at
+// INT64_MAX instead of wrapping to a negative index that counts from the end.
+template <class T> inline int64_t index_value(T v) {
+  if constexpr (std::is_same_v<T, uint64_t>) return v > uint64_t(INT64_MAX) ? INT64_MAX : int64_t(v);
+  else return int64_t(v);
 }
 
 // A single index i into a dimension of size n: negative counts from the end.

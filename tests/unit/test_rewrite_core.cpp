@@ -1,0 +1,161 @@
+// Tests of merge, constant_folding, local_log_softmax, dot22, sparse_dot,
+// gemm and local_remove_all_assert: the graph before, the graph expected
+// after, a case where the rule must not fire, and a numeric check.
+#include <doctest/doctest.h>
+
+#include "rewrite_check.h"
+
+using namespace tgc;
+
+namespace {
+std::string graph(const std::string& inputs, const std::string& nodes, const std::string& outputs) {
+  return R"({"format": "tgc-graph", "version": 1, "name": "t", "inputs": )" + inputs + R"(, "nodes": )" + nodes +
+         R"(, "functions": [{"name": "f", "inputs": )" + "[" + [&] {
+           std::string s;
+           size_t p = 0;
+           while ((p = inputs.find("\"name\": \"", p)) != std::string::npos) {
+             p += 9;
+             size_t e = inputs.find('"', p);
+             s += (s.empty() ? "" : ", ") + std::string("\"") + inputs.substr(p, e - p) + "\"";
+           }
+           return s;
+         }() + R"(], "outputs": )" + outputs + "}]}";
+}
+}  // namespace
+
+TEST_CASE("rewrite merge: (x + y) * 2 and (x + y) * 3 share one add") {
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}, {"name": "y", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["s1"]},
+                            {"op": "add", "inputs": ["x", "y"], "outputs": ["s2"]},
+                            {"op": "mul", "inputs": ["s1", {"value": 2.0}], "outputs": ["a"]},
+                            {"op": "mul", "inputs": ["s2", {"value": 3.0}], "outputs": ["b"]}])",
+                        R"(["a", "b"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "merge");
+  CHECK(r.fired == 1);
+  CHECK(r.after ==
+        "mul [id A] 'a' float64 (?,)\n"
+        " |add [id B] 's1' float64 (?,)\n"
+        " | |x [id C] float64 (?,)\n"
+        " | |y [id D] float64 (?,)\n"
+        " |TensorConstant{2.0} [id E] float64 ()\n"
+        "mul [id F] 'b' float64 (?,)\n"
+        " |add [id B] 's1' float64 (?,)\n"
+        " |TensorConstant{3.0} [id G] float64 ()\n");
+  test::check_rule_numerically(g, "f", "merge");
+  // Must not fire: x + y and y + x are different nodes for merge.
+  std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}, {"name": "y", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["s1"]}, {"op": "add", "inputs": ["y", "x"], "outputs": ["s2"]}])",
+                        R"(["s1", "s2"])");
+  CHECK(test::apply_rule(h, "f", "merge").fired == 0);
+}
+
+TEST_CASE("rewrite constant_folding: arithmetic on constants is done at compile time") {
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "exp", "inputs": [{"value": 0.0, "dtype": "float64"}], "outputs": ["one"]},
+                            {"op": "mul", "inputs": ["x", "one"], "outputs": ["y"]}])",
+                        R"(["y"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "constant_folding");
+  CHECK(r.fired == 1);
+  CHECK(r.after ==
+        "mul [id A] 'y' float64 (?,)\n"
+        " |x [id B] float64 (?,)\n"
+        " |TensorConstant{1.0} [id C] 'one' float64 ()\n");
+  test::check_rule_numerically(g, "f", "constant_folding");
+  // Must not fire: an input that is not constant.
+  std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["y"]}])", R"(["y"])");
+  CHECK(test::apply_rule(h, "f", "constant_folding").fired == 0);
+}
+
+TEST_CASE("rewrite local_log_softmax: log(softmax(x)) becomes log_softmax(x)") {
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null, null]}])",
+                        R"([{"op": "softmax", "inputs": ["x"], "outputs": ["sm"]},
+                            {"op": "log", "inputs": ["sm"], "outputs": ["y"]}])",
+                        R"(["y"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "local_log_softmax");
+  CHECK(r.fired == 1);
+  CHECK(r.after ==
+        "log_softmax [id A] float64 (?, ?)\n"
+        " |x [id B] float64 (?, ?)\n");
+  test::check_rule_numerically(g, "f", "local_log_softmax");
+  std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null, null]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["e"]}, {"op": "log", "inputs": ["e"], "outputs": ["y"]}])",
+                        R"(["y"])");
+  CHECK(test::apply_rule(h, "f", "local_log_softmax").fired == 0);
+}
+
+TEST_CASE("rewrite dot22 and gemm: Z * beta + alpha * dot(X, Y) is one gemm") {
+  std::string in = R"([{"name": "X", "dtype": "float32", "shape": [null, null]}, {"name": "Y", "dtype": "float32", "shape": [null, null]},
+                      {"name": "Z", "dtype": "float32", "shape": [null, null]}, {"name": "alpha", "dtype": "float32", "shape": []},
+                      {"name": "beta", "dtype": "float32", "shape": []}])";
+  std::string g = graph(in,
+                        R"([{"op": "dot", "inputs": ["X", "Y"], "outputs": ["XY"]},
+                            {"op": "mul", "inputs": ["Z", "beta"], "outputs": ["Zb"]},
+                            {"op": "mul", "inputs": ["alpha", "XY"], "outputs": ["aXY"]},
+                            {"op": "add", "inputs": ["Zb", "aXY"], "outputs": ["out"]}])",
+                        R"(["out"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "gemm");
+  CHECK(r.fired == 1);
+  CHECK(r.after ==
+        "gemm [id A] float32 (?, ?)\n"
+        " |Z [id B] float32 (?, ?)\n"
+        " |alpha [id C] float32 ()\n"
+        " |X [id D] float32 (?, ?)\n"
+        " |Y [id E] float32 (?, ?)\n"
+        " |beta [id F] float32 ()\n");
+  test::check_rule_numerically(g, "f", "gemm", -2, 2, 3, 1e-5, 1e-5);
+  CHECK(test::apply_rule(g, "f", "dot22").fired == 1);
+  test::check_rule_numerically(g, "f", "dot22", -2, 2, 3, 1e-5, 1e-5);
+  // Must not fire: the dot is also an output (it would be computed twice).
+  std::string h = graph(in,
+                        R"([{"op": "dot", "inputs": ["X", "Y"], "outputs": ["XY"]},
+                            {"op": "add", "inputs": ["Z", "XY"], "outputs": ["out"]}])",
+                        R"(["out", "XY"])");
+  CHECK(test::apply_rule(h, "f", "gemm").fired == 0);
+}
+
+TEST_CASE("rewrite gemm: vectors give gemv and ger") {
+  std::string in = R"([{"name": "A", "dtype": "float64", "shape": [null, null]}, {"name": "x", "dtype": "float64", "shape": [null]},
+                      {"name": "z", "dtype": "float64", "shape": [null]}, {"name": "y", "dtype": "float64", "shape": [null]}])";
+  std::string g = graph(in,
+                        R"([{"op": "dot", "inputs": ["A", "x"], "outputs": ["Ax"]},
+                            {"op": "sub", "inputs": ["z", "Ax"], "outputs": ["v"]},
+                            {"op": "outer", "inputs": ["x", "y"], "outputs": ["xy"]},
+                            {"op": "add", "inputs": ["A", "xy"], "outputs": ["M"]}])",
+                        R"(["v", "M"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "gemm");
+  CHECK(r.fired == 2);
+  CHECK(r.after.find("gemv") != std::string::npos);
+  CHECK(r.after.find("ger") != std::string::npos);
+  test::check_rule_numerically(g, "f", "gemm");
+}
+
+TEST_CASE("rewrite sparse_dot: dot(to_dense(S), D) uses the CSR product") {
+  std::string g = R"({"format": "tgc-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "S", "format": "csr", "dtype": "float64", "shape": [null, null]}, {"name": "D", "dtype": "float64", "shape": [null, null]}],
+    "nodes": [{"op": "to_dense", "inputs": ["S"], "outputs": ["Sd"]}, {"op": "dot", "inputs": ["Sd", "D"], "outputs": ["y"]}],
+    "functions": [{"name": "f", "inputs": ["S", "D"], "outputs": ["y"]}]})";
+  test::RewriteRun r = test::apply_rule(g, "f", "sparse_dot");
+  CHECK(r.fired == 1);
+  CHECK(r.after ==
+        "sparse_dot [id A] float64 (?, ?)\n"
+        " |S [id B] csr float64\n"
+        " |D [id C] float64 (?, ?)\n");
+  std::string h = R"({"format": "tgc-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "A", "dtype": "float64", "shape": [null, null]}, {"name": "D", "dtype": "float64", "shape": [null, null]}],
+    "nodes": [{"op": "dot", "inputs": ["A", "D"], "outputs": ["y"]}],
+    "functions": [{"name": "f", "inputs": ["A", "D"], "outputs": ["y"]}]})";
+  CHECK(test::apply_rule(h, "f", "sparse_dot").fired == 0);
+}
+
+TEST_CASE("rewrite local_remove_all_assert: asserts disappear (unsafe)") {
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}, {"name": "c", "dtype": "bool", "shape": []}])",
+                        R"([{"op": "assert", "inputs": ["x", "c"], "message": "c must hold", "outputs": ["y"]}])",
+                        R"(["y"])");
+  test::RewriteRun r = test::apply_rule(g, "f", "local_remove_all_assert");
+  CHECK(r.fired == 1);
+  CHECK(r.after == "x [id A] float64 (?,)\n");
+  std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["y"]}])", R"(["y"])");
+  CHECK(test::apply_rule(h, "f", "local_remove_all_assert").fired == 0);
+}
