@@ -107,7 +107,9 @@ void emit_reduce(EmitContext& c, const Node& n) {
   c.alloc(out, dims, n.path);
   bool extreme = n.op == Op::Max || n.op == Op::Min || sp.arg;
   if (extreme)
-    c.w.line("if (count == 0 && tgc::rt::numel(" + o + ") > 0) " +
+    // numpy refuses an empty reduced axis even when the result is empty too
+    // ((0, 0).max(axis=1)); the interpreter agrees.
+    c.w.line("if (count == 0) " +
              c.fail(n.path, std::string(op_name(n.op)) + ": the reduced axes are empty"));
   c.w.line("const int64_t nout = tgc::rt::numel(" + o + ");");
   bool direct = sp.acc_type == ot && !sp.arg;
@@ -155,8 +157,12 @@ void emit_reduce(EmitContext& c, const Node& n) {
   }
   // Finish: mean divides, arg* stores indices, wide accumulators narrow.
   if (n.op == Op::Mean)
+    // The quotient in double, as numpy's mean (true_divide, then a cast to
+    // the dtype): an integer accumulator must not divide as integers
+    // (division by an empty count would trap, and numpy rounds the sum to
+    // double first).
     c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = tgc::sc::cvt<" + ot +
-             ">(acc[o] / " + sp.acc_type + "(count));");
+             ">(double(acc[o]) / double(count));");
   else if (sp.arg)
     c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = arg[o];");
   else if (!direct)

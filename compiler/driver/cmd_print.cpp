@@ -7,6 +7,7 @@
 #include "ir/error.h"
 #include "ir/printer.h"
 #include "passes/pipeline.h"
+#include "rewrite/database.h"
 
 namespace tgc::driver {
 
@@ -44,9 +45,29 @@ int cmd_print(const CliOptions& o) {
   return 0;
 }
 
+// Theano's optimizer.print_summary(): every rule the mode runs, group by
+// group in pipeline order, with its tags.
 int cmd_rewrites(const CliOptions& o) {
-  (void)o;
-  std::printf("no rewrites are registered yet\n");
+  RewriteSelection sel{o.mode.value_or(Mode::FastRun), o.including, o.excluding};
+  check_selection(sel);
+  std::printf("rewrites of mode %s, in order:\n", std::string(mode_name(sel.mode)).c_str());
+  int k = 0;
+  for (const std::string& group : group_order()) {
+    for (const RewriteInfo* r : group_rewrites(sel, group)) {
+      std::string tags;
+      for (const std::string& t : r->tags) tags += (tags.empty() ? "" : ",") + t;
+      std::printf("%3d  %-24s %-13s %-7s %-26s %s\n", ++k, r->name.c_str(), group.c_str(), r->local ? "local" : "global",
+                  tags.c_str(), r->doc.c_str());
+    }
+  }
+  std::vector<std::string> off;
+  for (const RewriteInfo& r : all_rewrites())
+    if (!sel.enabled(r)) off.push_back(r.name);
+  if (!off.empty()) {
+    std::printf("not in this mode:");
+    for (const std::string& n : off) std::printf(" %s", n.c_str());
+    std::printf("\n");
+  }
   return 0;
 }
 

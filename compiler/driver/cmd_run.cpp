@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "driver/commands.h"
+#include "driver/debug_mode.h"
 #include "driver/engine.h"
+#include "grad/grad.h"
 #include "frontend/loader.h"
 #include "ir/error.h"
 #include "ir/tensor_io.h"
@@ -59,6 +61,13 @@ Value read_shared(const Var* s, const fs::path& file) {
   return v;
 }
 
+// The function as written: givens applied and grads expanded, no rewrites.
+FunctionGraph unoptimized_function(const Module& m, const Function& f) {
+  FunctionGraph fg = extract_function(m, f, Mode::Debug);
+  expand_grads(fg);
+  return fg;
+}
+
 Tensor as_tensor(const Value& v) {
   if (const auto* t = std::get_if<Tensor>(&v)) return *t;
   if (const auto* r = std::get_if<RngState>(&v)) {
@@ -87,6 +96,12 @@ int cmd_run(const CliOptions& o) {
   po.excluding = o.excluding;
   po.including = o.including;
   po.trace = o.trace;
+  bool debug = po.mode == Mode::Debug;
+  RewriteTrace trace;
+  if (debug) {
+    po.keep_dead = true;  // replaced values are evaluated by the checks
+    po.record = &trace;
+  }
   FunctionGraph fg = compile_function(m, *f, po);
 
   std::vector<Value> inputs;
@@ -95,16 +110,44 @@ int cmd_run(const CliOptions& o) {
   std::unique_ptr<Engine> e;
   if (o.engine == "reference") e = make_reference_engine(m, fg);
   else e = make_compiled_engine(m, fg, EngineOptions{o.profile, false});
+  // DEBUG: the unoptimized graph on the reference interpreter, in lockstep.
+  FunctionGraph plain;
+  std::unique_ptr<Engine> ref;
+  if (debug) {
+    plain = unoptimized_function(m, *f);
+    ref = make_reference_engine(m, plain);
+  }
 
   if (!o.shared_in.empty())
     for (const Var* s : fg.shared) {
       fs::path file = fs::path(o.shared_in) / (s->name + ".npy");
       std::error_code ec;
-      if (fs::exists(file, ec)) e->set_shared(s, read_shared(s, file));
+      if (!fs::exists(file, ec)) continue;
+      Value v = read_shared(s, file);
+      e->set_shared(s, v);
+      if (ref) ref->set_shared(s, v);
     }
 
+  if (debug) {
+    interp::Bindings b;
+    for (size_t k = 0; k < fg.inputs.size(); ++k) b[fg.inputs[k]] = inputs[k];
+    for (const Var* s : fg.shared) b[s] = e->get_shared(s);
+    check_rewrites(trace, fg, b);
+  }
+
   std::vector<Value> outputs;
-  for (int64_t k = 0; k < o.calls; ++k) outputs = e->call(inputs);
+  const std::vector<Value> pristine = debug ? inputs : std::vector<Value>{};
+  for (int64_t k = 0; k < o.calls; ++k) {
+    outputs = e->call(inputs);
+    if (!debug) continue;
+    check_outputs(outputs, ref->call(inputs), fg, "call " + std::to_string(k + 1));
+    // No in-place operation may write into the caller's inputs.
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const Tensor* t = std::get_if<Tensor>(&inputs[i]);
+      if (t && !t->same_bytes(std::get<Tensor>(pristine[i])))
+        throw Error(ExitCode::Internal, "input " + fg.inputs[i]->name, "DEBUG mode: the call modified an input");
+    }
+  }
 
   // Every call succeeded: now, and only now, write files.
   std::vector<Tensor> shared_values;

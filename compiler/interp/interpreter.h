@@ -6,7 +6,9 @@
 // set); the grad ops have been expanded (a `grad` node is an internal error).
 // Guarantees: every run-time failure (shape mismatch, index out of range,
 // failed assert, invalid sparse matrix, bad random parameter) is a tgc::Error
-// with ExitCode::Runtime located at the failing node's JSON path; no undefined
+// with ExitCode::Runtime located at the failing node's JSON path (an invalid
+// sparse matrix input: at "input NAME", as the CLI contract and the generated
+// code locate input errors); no undefined
 // behaviour for any input; no recursion proportional to the graph's depth.
 #pragma once
 #include <unordered_map>

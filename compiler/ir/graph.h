@@ -91,7 +91,7 @@ struct IdxEntry {
 struct Attrs {
   std::optional<DType> dtype;     // cast, arange, random_*, zeros_like/ones_like, sum/prod
   bool axis_all = true;           // reductions: axis null
-  std::vector<int> axes;          // reductions (normalized, sorted), transpose, join/stack (axes[0])
+  std::vector<int> axes;          // reductions (as written: may be negative), transpose, join/stack (axes[0])
   bool keepdims = false;
   std::vector<int> pattern;       // dimshuffle: axis numbers, -1 for "x"
   std::optional<Shape> shape;     // reshape / random size given as an attribute

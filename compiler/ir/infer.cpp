@@ -87,6 +87,8 @@ std::vector<Type> infer_elemwise(const Node& n) {
     case ElemRule::Sel:
       if (is_bool(dt) && (n.op == Op::Neg || n.op == Op::Sub))
         fail(n, "not defined for bool (use xor or invert)");
+      // numpy computes floor_divide, remainder and power of bools in int8.
+      if (is_bool(dt) && (n.op == Op::IntDiv || n.op == Op::Mod || n.op == Op::Pow)) dt = DType::Int8;
       break;
     case ElemRule::Float: dt = upcast_to_float(dt); break;
     case ElemRule::Div: dt = true_div_type(dt); break;

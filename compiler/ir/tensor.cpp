@@ -6,9 +6,14 @@
 
 namespace tgc {
 
+// Saturates at INT64_MAX instead of overflowing (hostile static shapes).
 int64_t num_elements(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s) {
+    if (d <= 0) return d == 0 ? 0 : n;
+    if (n > INT64_MAX / d) return INT64_MAX;
+    n *= d;
+  }
   return n;
 }
 

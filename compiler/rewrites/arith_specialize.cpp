@@ -96,7 +96,9 @@ std::optional<std::vector<Var*>> mul_specialize(RewriteContext& ctx, Node& n) {
 // float outputs pow(x, 0.5) -> sqrt(x), pow(x, -0.5) -> reciprocal(sqrt(x)),
 // pow(x, -1) -> reciprocal(x), pow(x, -2) -> reciprocal(sqr(x)); x is first
 // cast to the output's dtype, where pow computed. Differences Theano accepts
-// too: sqrt(-0.0) is -0.0 and sqrt(-inf) NaN where pow gives 0.0 and inf.
+// too, at -0.0 and -inf only: pow(-0.0, 0.5) is 0.0 but sqrt(-0.0) -0.0,
+// pow(-0.0, -0.5) inf but 1/sqrt(-0.0) -inf, pow(-inf, +-0.5) inf or 0 but
+// sqrt(-inf) NaN.
 std::optional<std::vector<Var*>> pow_specialize(RewriteContext& ctx, Node& n) {
   if (n.op != Op::Pow) return std::nullopt;
   Var* out = n.outputs[0];

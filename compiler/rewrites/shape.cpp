@@ -76,10 +76,7 @@ std::optional<DimRef> dim_source(const Var* y, int i) {
     return DimRef{in[k], d};
   };
   if (is_elemwise(n->op) || n->op == Op::Fill) return broadcast_source(in, y->type.ndim(), i);
-  switch (op_info(n->op).family) {
-    case OpFamily::Reduce: return ref(0, reduction_source(*n, i));
-    default: break;
-  }
+  if (op_info(n->op).family == OpFamily::Reduce) return ref(0, reduction_source(*n, i));
   switch (n->op) {
     case Op::Cast:
     case Op::ZerosLike:
@@ -248,7 +245,7 @@ std::optional<std::vector<Var*>> shape_promotion(RewriteContext& ctx, Node& n) {
   int rank = y->type.ndim();
   if (std::all_of(y->type.shape.begin(), y->type.shape.end(), [](int64_t s) { return s >= 0; }))
     return std::vector<Var*>{b.int64_vector(y->type.shape)};
-  // Every dimension that of one input of the same rank: that input's shape.
+  // Each dimension the same dimension of one input of y's rank: that input's shape.
   std::optional<DimRef> first = dim_source(y, 0);
   bool same = first && first->var->type.ndim() == rank;
   for (int d = 0; same && d < rank; ++d) {

@@ -129,14 +129,15 @@ struct Differential::Impl {
   std::string fn;
 };
 
-Differential::Differential(const std::string& json, const std::string& fn) : impl_(std::make_unique<Impl>()) {
+Differential::Differential(const std::string& json, const std::string& fn, std::optional<Mode> mode)
+    : impl_(std::make_unique<Impl>()) {
   ::setenv("TGC_CACHE_DIR", test_cache_dir().c_str(), 1);
   impl_->fn = fn;
   impl_->m = frontend::load_graph_text(json, "differential.json", TGC_TEST_DATA_DIR);
   const Function* f = impl_->m.find_function(fn);
   REQUIRE_MESSAGE(f != nullptr, "no function " << fn);
   PipelineOptions po;
-  po.mode = effective_mode(*f, std::nullopt);
+  po.mode = effective_mode(*f, mode);
   impl_->fg = std::make_unique<FunctionGraph>(compile_function(impl_->m, *f, po));
   impl_->ref = driver::make_reference_engine(impl_->m, *impl_->fg);
   impl_->comp = driver::make_compiled_engine(impl_->m, *impl_->fg, driver::EngineOptions{});

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -50,9 +51,9 @@ struct DiffRun {
 
 class Differential {
  public:
-  // Loads `json`, compiles function `fn` (mode from the function, else FAST_RUN)
-  // and creates both engines.
-  Differential(const std::string& json, const std::string& fn);
+  // Loads `json`, compiles function `fn` (in `mode` when given, else the
+  // function's mode, else FAST_RUN) and creates both engines.
+  Differential(const std::string& json, const std::string& fn, std::optional<Mode> mode = std::nullopt);
   ~Differential();
   Differential(const Differential&) = delete;
   Differential& operator=(const Differential&) = delete;
@@ -138,6 +139,9 @@ class GraphBuilder {
   // An output of "f" (a name may be listed more than once).
   GraphBuilder& output(const std::string& name);
   GraphBuilder& update(const std::string& shared_name, const std::string& value);
+  // The function's mode: FAST_COMPILE by default, so that every op reaches
+  // the code generator as written (only merge and constant folding run);
+  // "FAST_RUN" tests the rewritten graph (fusion, BLAS, in-place) instead.
   GraphBuilder& mode(const std::string& m);
   size_t n_outputs() const { return outputs_.size(); }
   std::string text() const;
@@ -149,7 +153,7 @@ class GraphBuilder {
  private:
   json inputs_ = json::array(), shared_ = json::array(), constants_ = json::array(), nodes_ = json::array();
   json fn_inputs_ = json::array(), outputs_ = json::array(), updates_ = json::object();
-  std::string mode_;
+  std::string mode_ = "FAST_COMPILE";
   int counter_ = 0;
 };
 

@@ -115,8 +115,10 @@ inline const char* dtype_name(int dt) {
 inline const char* shape_text(char* buf, size_t len, int nd, const int64_t* shape) {
   size_t k = 0;
   k += size_t(std::snprintf(buf + k, len - k, "("));
-  for (int d = 0; d < nd && k < len; ++d)
-    k += size_t(std::snprintf(buf + k, len - k, d ? ", %lld" : "%lld", (long long)shape[d]));
+  for (int d = 0; d < nd && k < len; ++d) {
+    if (shape[d] < 0) k += size_t(std::snprintf(buf + k, len - k, d ? ", ?" : "?"));  // known only at run time
+    else k += size_t(std::snprintf(buf + k, len - k, d ? ", %lld" : "%lld", (long long)shape[d]));
+  }
   if (k < len) std::snprintf(buf + k, len - k, nd == 1 ? ",)" : ")");
   return buf;
 }

@@ -29,9 +29,17 @@ template <class To, class From> inline To cvt(From x) {
   if constexpr (is_bool<To>) {
     return x != From(0);
   } else if constexpr (is_float<From> && is_int<To>) {
-    if (x >= -9223372036854775808.0 && x < 9223372036854775808.0) return To(int64_t(x));
-    if (x >= 0.0 && x < 18446744073709551616.0) return To(uint64_t(x));
-    return To(std::numeric_limits<int64_t>::min());
+    // numpy on x86: signed targets up to 32 bits and small unsigned ones
+    // convert through a 32-bit cvttsd2si (out of range: INT32_MIN), then wrap;
+    // wider ones through 64 bits.
+    if constexpr ((std::is_signed_v<To> && sizeof(To) <= 4) || (!std::is_signed_v<To> && sizeof(To) <= 2)) {
+      if (x >= -2147483648.0 && x < 2147483648.0) return To(int32_t(x));
+      return To(std::numeric_limits<int32_t>::min());
+    } else {
+      if (x >= -9223372036854775808.0 && x < 9223372036854775808.0) return To(int64_t(x));
+      if (x >= 0.0 && x < 18446744073709551616.0) return To(uint64_t(x));
+      return To(std::numeric_limits<int64_t>::min());
+    }
   } else {
     return To(x);
   }
