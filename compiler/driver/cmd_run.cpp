@@ -1,5 +1,6 @@
 // tgc run: read inputs, call the function N times, write outputs and shared
 // values only when every call succeeded.
+#include <cstdio>
 #include <filesystem>
 
 #include "driver/commands.h"
@@ -156,6 +157,12 @@ int cmd_run(const CliOptions& o) {
   make_dir(o.outputs);
   for (size_t k = 0; k < outputs.size(); ++k)
     write_npy_tensor((fs::path(o.outputs) / (fg.output_names[k] + ".npy")).string(), as_tensor(outputs[k]));
+  if (o.print)
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      Tensor t = as_tensor(outputs[k]);
+      std::printf("%s: %s %s\n%s\n", fg.output_names[k].c_str(), std::string(dtype_name(t.dtype())).c_str(),
+                  shape_str(t.shape()).c_str(), tensor_to_text(t).c_str());
+    }
   if (!o.shared_out.empty()) {
     make_dir(o.shared_out);
     for (size_t k = 0; k < fg.shared.size(); ++k)

@@ -26,7 +26,7 @@ Exit codes: 0 success, 1 usage error, 2 invalid graph, 3 run-time error, 4 inter
                [--calls N] [--shared-in DIR] [--shared-out DIR]
                [--target cpu|cuda] [--mode FAST_RUN|FAST_COMPILE|DEBUG]
                [--engine compiled|reference] [--trace-rewrites] [--profile]
-               [--optimizer-excluding NAME] [--optimizer-including NAME]
+               [--optimizer-excluding NAME] [--optimizer-including NAME] [--print]
 
 Reads each input from DIR/<input>.npy (a CSR input from <input>.data.npy,
 .indices.npy, .indptr.npy, .shape.npy), calls the function N times (default 1)
@@ -34,6 +34,7 @@ applying its updates after each call, and writes the outputs of the last call
 to --outputs DIR/<output>.npy and, with --shared-out, every shared variable.
 --engine compiled (default) generates C++, builds it (cached by content hash)
 and runs it; --engine reference evaluates the optimized graph directly.
+--print also prints each output on standard output.
 Environment: TGC_CACHE_DIR (build cache), TGC_CXX and TGC_CXXFLAGS (compiler
 and extra flags for generated code), TGC_RUNTIME_INCLUDE (runtime headers).
 )"},
@@ -129,6 +130,7 @@ CliOptions parse_options(const std::vector<std::string>& args) {
     } else if (flag == "--optimized") o.optimized = true;
     else if (flag == "--trace-rewrites") o.trace = true;
     else if (flag == "--profile") o.profile = true;
+    else if (flag == "--print") o.print = true;
     else if (flag == "--optimizer-excluding") o.excluding.push_back(value(flag, inl, has_inline));
     else if (flag == "--optimizer-including") o.including.push_back(value(flag, inl, has_inline));
     else throw UsageError{"tgc " + o.command + ": unknown option " + flag};

@@ -21,6 +21,7 @@ struct CliOptions {
   bool optimized = false;
   bool trace = false;
   bool profile = false;
+  bool print = false;  // run: print the outputs on stdout
   bool help = false;
   std::vector<std::string> excluding, including;
 };

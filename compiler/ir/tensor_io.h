@@ -12,4 +12,8 @@ Tensor read_npy_tensor(const std::string& file, ExitCode code, const std::string
 // Writes version 1.0, C order; throws a run-time error on failure.
 void write_npy_tensor(const std::string& file, const Tensor& t);
 
+// Nested-bracket text of a tensor, as numpy prints it (long dimensions are
+// elided in the middle, with "...").
+std::string tensor_to_text(const Tensor& t, int64_t edge = 6);
+
 }  // namespace tgc

@@ -47,7 +47,9 @@ std::optional<std::vector<Var*>> add_specialize(RewriteContext& ctx, Node& n) {
 
 // mul(x, 0) -> zeros_like(x), mul(x, 1) -> x, mul(x, -1) -> neg(x),
 // mul(x, x) -> sqr(x). The zeros take the output's dtype and broadcast shape;
-// they also turn NaN * 0 and inf * 0 (NaN) into 0, as Theano's FAST_RUN does.
+// they also turn NaN * 0 and inf * 0 (NaN) into 0, as Theano's FAST_RUN does,
+// and no longer read the other operands (a run-time size mismatch among them
+// goes unreported).
 // A 1 or -1 that decides the output's shape stays; -1 is taken out only when
 // one other operand is left (mul(-1, x, y) is not made neg(mul(x, y))).
 std::optional<std::vector<Var*>> mul_specialize(RewriteContext& ctx, Node& n) {
