@@ -2,13 +2,19 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 #include <sstream>
 
+#include "codegen/cpu_target.h"
+#include "driver/build_cache.h"
 #include "driver/engine.h"
 #include "frontend/loader.h"
 #include "ir/error.h"
@@ -122,6 +128,64 @@ std::string compare_values(const Value& ref, const Value& got, const Tolerance& 
          fmt_double(a.get_f64(first));
 }
 
+// ---- building ahead -----------------------------------------------------------
+
+namespace {
+
+struct Registered {
+  std::function<std::string()> text;
+  std::string fn;
+  std::optional<Mode> mode;
+};
+
+std::vector<Registered>& registry() {
+  static std::vector<Registered> r;
+  return r;
+}
+
+FunctionGraph compile(const Module& m, const std::string& fn, std::optional<Mode> mode) {
+  const Function* f = m.find_function(fn);
+  if (!f) throw std::runtime_error("no function " + fn);
+  PipelineOptions po;
+  po.mode = effective_mode(*f, mode);
+  return compile_function(m, *f, po);
+}
+
+// Generates every registered graph's code (here, in order), then builds the
+// libraries on a few threads. Failures are left for the tests to report.
+void prebuild_all() {
+  const char* env = std::getenv("TGC_TEST_PREBUILD");
+  if (env && std::string(env) == "0") return;
+  std::vector<GeneratedUnit> units;
+  for (const Registered& r : registry()) {
+    try {
+      Module m = frontend::load_graph_text(r.text(), "differential.json", TGC_TEST_DATA_DIR);
+      FunctionGraph fg = compile(m, r.fn, r.mode);
+      units.push_back(generate_cpu(m, {&fg}));
+    } catch (const std::exception&) {
+    }
+  }
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t k = next++; k < units.size(); k = next++) {
+      try {
+        driver::build_library(units[k]);
+      } catch (const std::exception&) {
+      }
+    }
+  };
+  unsigned n = std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < n && t < units.size(); ++t) pool.emplace_back(worker);
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+Prebuild::Prebuild(std::function<std::string()> text, std::string fn, std::optional<Mode> mode) {
+  registry().push_back({std::move(text), std::move(fn), mode});
+}
+
 struct Differential::Impl {
   Module m;
   std::unique_ptr<FunctionGraph> fg;
@@ -132,13 +196,12 @@ struct Differential::Impl {
 Differential::Differential(const std::string& json, const std::string& fn, std::optional<Mode> mode)
     : impl_(std::make_unique<Impl>()) {
   ::setenv("TGC_CACHE_DIR", test_cache_dir().c_str(), 1);
+  static std::once_flag once;
+  std::call_once(once, prebuild_all);
   impl_->fn = fn;
   impl_->m = frontend::load_graph_text(json, "differential.json", TGC_TEST_DATA_DIR);
-  const Function* f = impl_->m.find_function(fn);
-  REQUIRE_MESSAGE(f != nullptr, "no function " << fn);
-  PipelineOptions po;
-  po.mode = effective_mode(*f, mode);
-  impl_->fg = std::make_unique<FunctionGraph>(compile_function(impl_->m, *f, po));
+  REQUIRE_MESSAGE(impl_->m.find_function(fn) != nullptr, "no function " << fn);
+  impl_->fg = std::make_unique<FunctionGraph>(compile(impl_->m, fn, mode));
   impl_->ref = driver::make_reference_engine(impl_->m, *impl_->fg);
   impl_->comp = driver::make_compiled_engine(impl_->m, *impl_->fg, driver::EngineOptions{});
 }

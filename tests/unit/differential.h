@@ -14,6 +14,7 @@
 // executable), so a test run never touches the user's tgc cache.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <memory>
 #include <optional>
@@ -73,6 +74,16 @@ class Differential {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+};
+
+// Graphs registered with a Prebuild (at namespace scope, beside the test that
+// uses them) are built ahead, all together and several at a time, when the
+// first Differential of the process is created: building the generated code
+// dominates the run time of these tests, and the builds are independent (the
+// tests then find their libraries in the cache). TGC_TEST_PREBUILD=0 turns
+// this off, e.g. to run a single test case without building the others.
+struct Prebuild {
+  explicit Prebuild(std::function<std::string()> text, std::string fn = "f", std::optional<Mode> mode = std::nullopt);
 };
 
 // One-shot: compile, run once, check.

@@ -9,7 +9,9 @@ using namespace tgc;
 using test::GraphBuilder;
 using json = nlohmann::json;
 
-TEST_CASE("codegen control: assert and lazy, nested ifelse") {
+namespace {
+
+std::string control1_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("c", "int32", json::array()).input("c2", "float64", json::array()).input("ok", "bool", json::array());
@@ -44,7 +46,14 @@ TEST_CASE("codegen control: assert and lazy, nested ifelse") {
                   {"outputs", {"g0"}}};
   g.raw_node(guarded);
   g.output("g0");
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_control1{control1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen control: assert and lazy, nested ifelse") {
+  test::Differential d(control1_graph(), "f");
   test::Rand rnd(61);
   auto inputs = [&](int c, double c2, bool ok, int64_t i, bool guard = true) {
     return std::vector<Value>{test::scalar(DType::Int32, c),          test::scalar(DType::Float64, c2),

@@ -36,7 +36,9 @@ Tensor special_floats(DType dt, test::Rand& r) {
 
 }  // namespace
 
-TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/column/scalar broadcasting") {
+namespace {
+
+std::string elemwise1_graph() {
   GraphBuilder g;
   for (const char* dt : {"float64", "float32"}) {
     std::string p = dt[5] == '6' ? "d_" : "f_";
@@ -65,7 +67,14 @@ TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/colum
     g.output(g.node("switch", {g.node("lt", {row, GraphBuilder::weak(0.0)}), col, s}));  // broadcast condition
     g.output(g.node("switch", {x, row, y}));  // a float condition: nonzero (NaN is true)
   }
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_elemwise1{elemwise1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/column/scalar broadcasting") {
+  test::Differential d(elemwise1_graph(), "f");
   test::Rand rnd(1);
   for (int round = 0; round < 2; ++round) {
     std::vector<Value> in;
@@ -85,7 +94,9 @@ const char* const kIntDtypes[] = {"int8", "int16", "int32", "int64", "uint8", "u
 DType dtype_of(const std::string& s) { return *dtype_from_name(s); }
 }  // namespace
 
-TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor division, modulo by zero, pow") {
+namespace {
+
+std::string elemwise2_graph() {
   GraphBuilder g;
   for (const std::string dt : kIntDtypes) {
     bool is_b = dt == "bool";
@@ -116,7 +127,14 @@ TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor divisi
     g.output(g.node("switch", {a, b, row}));
     g.output(g.node("switch", {col, s, a}));
   }
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_elemwise2{elemwise2_graph};
+
+}  // namespace
+
+TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor division, modulo by zero, pow") {
+  test::Differential d(elemwise2_graph(), "f");
   test::Rand rnd(2);
   for (int round = 0; round < 3; ++round) {
     std::vector<Value> in;
@@ -133,7 +151,9 @@ TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor divisi
   }
 }
 
-TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar constants") {
+namespace {
+
+std::string elemwise3_graph() {
   GraphBuilder g;
   const char* pairs[][2] = {{"int8", "uint8"},   {"int32", "float32"}, {"uint64", "int64"}, {"bool", "int8"},
                             {"int16", "float32"}, {"uint32", "int32"},  {"float32", "float64"}, {"uint16", "int64"},
@@ -188,7 +208,14 @@ TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar cons
   g.output(g.node("mod", {"f32", W::weak(-0.75)}));
   g.output(g.node("int_div", {"f32", W::weak(0.0)}));
   g.output(g.node("mod", {"i32", W::weak(0)}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_elemwise3{elemwise3_graph};
+
+}  // namespace
+
+TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar constants") {
+  test::Differential d(elemwise3_graph(), "f");
   test::Rand rnd(3);
   for (int round = 0; round < 2; ++round) {
     std::vector<Value> in;
@@ -209,7 +236,9 @@ TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar cons
   }
 }
 
-TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-range floats") {
+namespace {
+
+std::string elemwise4_graph() {
   const char* all[] = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"};
   GraphBuilder g;
   for (const char* from : all) {
@@ -221,7 +250,14 @@ TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-r
   g.input("m", "float64", {3, 4});
   g.output(g.node("cast", {g.node("transpose", {"m"})}, {{"dtype", "int16"}}));
   g.output(g.node("cast", {g.node("subtensor", {"m"}, {{"idx", {json{{"step", -1}}, json{{"step", -2}}}}})}, {{"dtype", "uint8"}}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_elemwise4{elemwise4_graph};
+
+}  // namespace
+
+TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-range floats") {
+  test::Differential d(elemwise4_graph(), "f");
   test::Rand rnd(4);
   std::vector<Value> in;
   for (const char* from : all) {
@@ -240,7 +276,9 @@ TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-r
   d.run(in);
 }
 
-TEST_CASE("codegen elemwise: views (dimshuffle, transpose, negative-step subtensor) feed the strided loops") {
+namespace {
+
+std::string elemwise5_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {4, 5}).input("y", "float64", {5, 4}).input("v", "float64", {5}).input("c", "float64", {4, 1});
@@ -279,7 +317,14 @@ TEST_CASE("codegen elemwise: views (dimshuffle, transpose, negative-step subtens
   g.output(g.node("add", {g.node("sqr", {ft}), W::weak(1)}));
   // Views as function outputs.
   g.output(xt).output(rev);
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_elemwise5{elemwise5_graph};
+
+}  // namespace
+
+TEST_CASE("codegen elemwise: views (dimshuffle, transpose, negative-step subtensor) feed the strided loops") {
+  test::Differential d(elemwise5_graph(), "f");
   test::Rand rnd(5);
   for (int round = 0; round < 2; ++round) {
     d.run({rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {5, 4}), rnd.floats(DType::Float64, {5}),

@@ -37,7 +37,9 @@ Tensor ilist(DType dt, const std::vector<int64_t>& v) {
 
 }  // namespace
 
-TEST_CASE("codegen indexing: subtensor, inc/set_subtensor, advanced_*subtensor1, and index errors") {
+namespace {
+
+std::string index1_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {5, 6}).input("t", "int16", json::array({nullptr, 4, 5})).input("i", "int64", json::array());
@@ -83,7 +85,14 @@ TEST_CASE("codegen indexing: subtensor, inc/set_subtensor, advanced_*subtensor1,
   g.output(g.node("advanced_inc_subtensor1", {"v", W::weak(100), "il32"}));
   g.output(g.node("advanced_set_subtensor1", {"t", W::lit(-5, "int16"), "il"}));
   g.output(g.node("advanced_inc_subtensor1", {xt, "il", g.node("subtensor", {"il32"}, {{"idx", {sl(N, 1, N)}}})}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_index1{index1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen indexing: subtensor, inc/set_subtensor, advanced_*subtensor1, and index errors") {
+  test::Differential d(index1_graph(), "f");
   test::Rand rnd(21);
   auto inputs = [&](int64_t i, int64_t j, int64_t st, std::vector<int64_t> il, std::vector<int64_t> il32) {
     return std::vector<Value>{rnd.floats(DType::Float64, {5, 6}), rnd.ints(DType::Int16, {3, 4, 5}), i64(i),
@@ -106,14 +115,23 @@ TEST_CASE("codegen indexing: subtensor, inc/set_subtensor, advanced_*subtensor1,
   CHECK(d.run_error(inputs(1, 3, 2, {0}, {0, 3})) != "");       // int32 list: 3 of 3 rows of t
 }
 
-TEST_CASE("codegen indexing: unsigned index values beyond the int64 range are out of range") {
+namespace {
+
+std::string index2_graph() {
   GraphBuilder g;
   g.input("x", "float64", {4, 3}).input("u", "uint64", {nullptr}).input("k", "uint64", json::array());
   g.input("k2", "uint64", json::array());
   g.output(g.node("advanced_subtensor1", {"x", "u"}));
   g.output(g.node("subtensor", {"x"}, {{"idx", {var("k")}}}));
   g.output(g.node("subtensor", {"x"}, {{"idx", {sl(var("k2"), N, N), sl(N, var("k2"), var("k2"))}}}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_index2{index2_graph};
+
+}  // namespace
+
+TEST_CASE("codegen indexing: unsigned index values beyond the int64 range are out of range") {
+  test::Differential d(index2_graph(), "f");
   test::Rand rnd(22);
   auto u64 = [](std::vector<uint64_t> v) {
     Tensor t(DType::UInt64, {int64_t(v.size())});

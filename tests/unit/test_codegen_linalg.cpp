@@ -25,7 +25,9 @@ const json N = nullptr;
 
 }  // namespace
 
-TEST_CASE("codegen linalg: dot (four forms, scalar), outer, batched_dot, gemm, gemv, ger, dot22") {
+namespace {
+
+std::string linalg1_graph() {
   GraphBuilder g;
   const char* dts[] = {"float64", "float32", "int64"};
   for (const char* dt : dts) {
@@ -94,7 +96,14 @@ TEST_CASE("codegen linalg: dot (four forms, scalar), outer, batched_dot, gemm, g
   g.output(g.node("dot", {"E1", "e"}));
   g.output(g.node("dot", {"e", "e"}));
   g.output(g.node("gemm", {"f64_Z", "f64_al", "E1", "E3", "f64_be"}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_linalg1{linalg1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen linalg: dot (four forms, scalar), outer, batched_dot, gemm, gemv, ger, dot22") {
+  test::Differential d(linalg1_graph(), "f");
   test::Rand rnd(41);
   auto inputs = [&](int64_t k, bool nan_z, double beta, int64_t k2 = -1) {
     std::vector<Value> in;
@@ -126,7 +135,9 @@ TEST_CASE("codegen linalg: dot (four forms, scalar), outer, batched_dot, gemm, g
   CHECK(d.run_error(inputs(2, false, 1.0, 3)) != "");
 }
 
-TEST_CASE("codegen sparse: sparse_dot with vectors and matrices, to_dense, int32 and int64 indices") {
+namespace {
+
+std::string linalg2_graph() {
   GraphBuilder g;
   g.csr_input("S", "float64").csr_input("T", "float32");
   g.input("D", "float64", {nullptr, 3}).input("dv", "float64", {nullptr}).input("D32", "float32", {nullptr, 2});
@@ -141,7 +152,14 @@ TEST_CASE("codegen sparse: sparse_dot with vectors and matrices, to_dense, int32
   g.output(g.node("sparse_dot", {"S", g.node("subtensor", {"dv"}, {{"idx", {sl(N, N, -1)}}})}));
   g.output(g.node("to_dense", {"S"}));
   g.output(g.node("to_dense", {"T"}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_linalg2{linalg2_graph};
+
+}  // namespace
+
+TEST_CASE("codegen sparse: sparse_dot with vectors and matrices, to_dense, int32 and int64 indices") {
+  test::Differential d(linalg2_graph(), "f");
   test::Rand rnd(42);
   // S: 4 x 5 with an empty row and a repeated (row, column) entry (they add up).
   auto S = [](DType idx) {

@@ -11,7 +11,9 @@ using namespace tgc;
 using test::GraphBuilder;
 using json = nlohmann::json;
 
-TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN), categorical_crossentropy") {
+namespace {
+
+std::string neural_random1_graph() {
   GraphBuilder g;
   g.input("x", "float64", {5, 6}).input("x32", "float32", {5, 6}).input("x3", "float64", {2, 3, 4}).input("xi", "int32", {3, 5});
   g.input("p", "float64", {4, 6}).input("t", "int64", {4}).input("tm", "float64", {4, 6}).input("p32", "float32", {4, 6});
@@ -33,7 +35,14 @@ TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN),
   g.output(g.node("categorical_crossentropy", {"p32", "tm"}));  // float32 x float64 -> float64
   g.output(g.node("categorical_crossentropy", {g.node("softmax", {g.node("subtensor", {"x"}, {{"idx", {{{"start", 3}, {"step", -1}}}}})}), "t"}));
   g.output(g.node("categorical_crossentropy", {g.node("transpose", {g.node("transpose", {"p"})}), g.node("transpose", {g.node("transpose", {"tm"})})}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_neural_random1{neural_random1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN), categorical_crossentropy") {
+  test::Differential d(neural_random1_graph(), "f");
   test::Rand rnd(51);
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   auto probs = [&](DType dt) {
@@ -81,7 +90,9 @@ TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN),
   CHECK(d.run_error(inputs({0, 1, -1, 3}, 3)) != "");
 }
 
-TEST_CASE("codegen random: uniform, normal, binomial draws and the state after them") {
+namespace {
+
+std::string neural_random2_graph() {
   GraphBuilder g;
   g.shared({{"name", "rng"}, {"type", "rng"}, {"seed", 1234}});
   g.shared({{"name", "rng2"}, {"type", "rng"}, {"seed", 99}});
@@ -98,7 +109,14 @@ TEST_CASE("codegen random: uniform, normal, binomial draws and the state after t
   g.node_n("random_uniform", {"s1", g.node("shape", {g.node("transpose", {"x"})}), "lo", "lo"}, json::object(), {"s2", "ueq"});
   for (const char* o : {"u64", "u32", "n64", "n32", "b64", "bf", "b8", "ueq", "r6"}) g.output(o);
   g.update("rng", "r6").update("rng2", "s2");
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_neural_random2{neural_random2_graph};
+
+}  // namespace
+
+TEST_CASE("codegen random: uniform, normal, binomial draws and the state after them") {
+  test::Differential d(neural_random2_graph(), "f");
   test::Rand rnd(52);
   auto inputs = [&](int64_t rows, double sd, std::vector<double> p, double n) {
     return std::vector<Value>{rnd.floats(DType::Float64, {rows, 3}), test::make(DType::Float32, {3}, {-1.0, 0.0, 1.5}),

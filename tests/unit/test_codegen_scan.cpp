@@ -19,6 +19,26 @@ Tensor f64(test::Rand& r, Shape s, double lo = -1, double hi = 1) { return r.flo
 
 }  // namespace
 
+namespace {
+
+std::function<std::string()> text(const char* t) {
+  return [t] { return std::string(t); };
+}
+const test::Prebuild kSeeds[] = {
+    test::Prebuild{text(test::seeds::kScanPow), "power"},
+    test::Prebuild{text(test::seeds::kScanPolynomial), "calculate_polynomial"},
+    test::Prebuild{text(test::seeds::kScanRnnTaps), "rnn"},
+    test::Prebuild{text(test::seeds::kScanSetValueAtPosition), "assign_values_at_positions"},
+    test::Prebuild{text(test::seeds::kScanSharedCounter), "f"},
+    test::Prebuild{text(test::seeds::kScanTriangular), "triangular_sequence"},
+    test::Prebuild{text(test::seeds::kScanUntilPowerOf2), "f"},
+    test::Prebuild{text(test::seeds::kScanGibbsRbm), "gibbs10"},
+    test::Prebuild{text(test::seeds::kScanGradRnn), "cost_and_grads"},
+    test::Prebuild{text(test::seeds::kReduceFoldlFoldr), "f"},
+};
+
+}  // namespace
+
 TEST_CASE("codegen scan: seed examples") {
   test::Rand rnd(71);
   SUBCASE("A**k") {
@@ -180,6 +200,8 @@ std::string scan_corners_graph() {
   return g.text();
 }
 
+const test::Prebuild kCorners{scan_corners_graph};
+
 }  // namespace
 
 TEST_CASE("codegen scan: boundaries, go_backwards, until, zero steps, rings, shared states, nesting, strided sequences") {
@@ -206,7 +228,8 @@ TEST_CASE("codegen scan: boundaries, go_backwards, until, zero steps, rings, sha
                               f64(rnd, {2, 3})};
   };
   In base;
-  d.run(inputs(base), test::blas_tolerance());
+  test::DiffRun r0 = d.run(inputs(base), test::blas_tolerance());
+  REQUIRE_FALSE(r0.failed);
   In a = base;
   a.u_len = 3;   // taps [-2, 0, 1] on 3 rows: zero steps
   a.v_len = 4;   // go_backwards with n_steps == all the sequence allows (len - 1)
@@ -216,7 +239,14 @@ TEST_CASE("codegen scan: boundaries, go_backwards, until, zero steps, rings, sha
   a.nE = 0;      // zero steps: the shared states keep their values
   a.m_rows = 0;  // nested: zero outer steps
   a.h_cols = 1;
-  d.run(inputs(a), test::blas_tolerance());
+  test::DiffRun ra = d.run(inputs(a), test::blas_tolerance());
+  REQUIRE_FALSE(ra.failed);
+  auto shape = [&](const test::DiffRun& r, const char* name) { return std::get<Tensor>(r.outputs[d.output_index(name)]).shape(); };
+  CHECK(shape(ra, "hA") == Shape{0, 2});
+  CHECK(shape(ra, "pB") == Shape{3});
+  CHECK(shape(ra, "cC") == Shape{1});
+  CHECK(shape(ra, "d_full") == Shape{2, 2});
+  CHECK(shape(ra, "draws") == Shape{4, 3});
   In b = base;
   b.u_len = 4;
   b.nB = 0;      // zero steps of a go_backwards scan

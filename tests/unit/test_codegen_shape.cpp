@@ -17,7 +17,9 @@ void DiffRunCheck(const test::DiffRun& r) { CHECK_FALSE(r.failed); }
 
 }  // namespace
 
-TEST_CASE("codegen shape ops: dimshuffle, reshape, flatten, transpose, shape, alloc, fill, *_like, arange, join, stack") {
+namespace {
+
+std::string shape1_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {3, 4}).input("t", "int32", {2, 3, 4}).input("c", "float64", {3, 1});
@@ -102,7 +104,14 @@ TEST_CASE("codegen shape ops: dimshuffle, reshape, flatten, transpose, shape, al
   g.output(g.node("stack", {"v", g.node("subtensor", {"u8"}, {{"idx", {0}}}), "v"}, {{"axis", 1}}));
   g.output(g.node("stack", {"fv", "f0"}, {{"axis", 0}}));
   g.output(g.node("stack", {xt, xt}, {{"axis", 1}}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_shape1{shape1_graph};
+
+}  // namespace
+
+TEST_CASE("codegen shape ops: dimshuffle, reshape, flatten, transpose, shape, alloc, fill, *_like, arange, join, stack") {
+  test::Differential d(shape1_graph(), "f");
   test::Rand rnd(11);
   auto i64 = [](double v) { return test::scalar(DType::Int64, v); };
   auto inputs = [&](std::vector<double> sh, double n0, double n1, double a0, double a1, double a2, double f0, double f1,
@@ -144,14 +153,23 @@ TEST_CASE("codegen shape ops: dimshuffle, reshape, flatten, transpose, shape, al
   CHECK(d.run_error(inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.0)) != "");    // arange: zero float step
 }
 
-TEST_CASE("codegen shape ops: run-time size checks of join, stack, alloc and reshape of an empty array") {
+namespace {
+
+std::string shape2_graph() {
   GraphBuilder g;
   g.input("a", "float64", dyn(2)).input("b", "int16", dyn(2)).input("e", "float32", dyn(2)).input("m", "float64", {null_t(), 4});
   g.output(g.node("join", {"a", "b"}, {{"axis", 1}}));
   g.output(g.node("stack", {"a", "b"}, {{"axis", 2}}));
   g.output(g.node("reshape", {"e"}, {{"shape", {3, -1}}}));
   g.output(g.node("alloc", {"m", GraphBuilder::lit(2, "int64"), GraphBuilder::lit(3, "int64"), GraphBuilder::lit(4, "int64")}));
-  test::Differential d(g.text(), "f");
+  return g.text();
+}
+const test::Prebuild k_shape2{shape2_graph};
+
+}  // namespace
+
+TEST_CASE("codegen shape ops: run-time size checks of join, stack, alloc and reshape of an empty array") {
+  test::Differential d(shape2_graph(), "f");
   test::Rand rnd(12);
   d.run({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {3, 2}), rnd.floats(DType::Float32, {0, 3}), rnd.floats(DType::Float64, {3, 4})});
   CHECK(d.run_error({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {2, 2}), rnd.floats(DType::Float32, {0, 3}), rnd.floats(DType::Float64, {3, 4})}) == "nodes[0]");
