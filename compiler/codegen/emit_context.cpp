@@ -132,6 +132,18 @@ std::string EmitContext::fail(const std::string& path, const std::string& fmt, c
 }
 
 void EmitContext::alloc(const Var* out, const std::vector<std::string>& dims, const std::string& path) {
+  if (auto ext = external.find(out); ext != external.end()) {
+    const std::string& v = name(out);
+    for (size_t d = 0; d < dims.size(); ++d) {
+      w.line(v + ".n[" + std::to_string(d) + "] = " + dims[d] + ";");
+      w.line("if (" + v + ".n[" + std::to_string(d) + "] != " + ext->second.dims[d] + ") " +
+             fail(path, "scan: a step's result has size %lld in dimension " + std::to_string(d) + ", its initial value %lld",
+                  "(long long)" + v + ".n[" + std::to_string(d) + "], (long long)" + ext->second.dims[d]));
+    }
+    w.line(v + ".p = " + ext->second.ptr + ";");
+    if (!dims.empty()) w.line("tgc::rt::set_contiguous_strides(" + v + ");");
+    return;
+  }
   int slot = plan.slot_of(out);
   if (slot < 0) throw internal_error("codegen: " + path + ": output has no slot");
   const std::string& v = name(out);

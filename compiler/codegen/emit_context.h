@@ -82,6 +82,14 @@ class EmitContext {
   // scopes emitted so far (function outputs and updates, scan body results),
   // for decisions that depend on how a value is used.
   std::unordered_map<const Var*, std::vector<std::pair<const Node*, int>>> uses;
+  // Values whose storage an enclosing construct provides (a scan writes a
+  // recurrent output of its body straight into the row of its store):
+  // alloc() points them there after checking their shape against `dims`.
+  struct External {
+    std::string ptr;                // pointer expression
+    std::vector<std::string> dims;  // expected sizes
+  };
+  std::unordered_map<const Var*, External> external;
   std::set<const Var*> roots;
   void add_uses(const Schedule& s, const std::vector<Var*>& scope_roots);
 

@@ -11,6 +11,8 @@ namespace tgc {
 namespace {
 
 struct ReduceSpec {
+  std::string combine_fn;  // binary combination of accumulators ("tgc::sc::add"), "" for arg*
+  std::string convert;     // conversion of an input element to the accumulator ("tgc::sc::cvt<double>")
   std::vector<bool> reduced;
   std::string acc_type;   // accumulator element type
   std::string init;       // identity of the accumulation
@@ -41,31 +43,41 @@ ReduceSpec spec_of(const Node& n) {
       s.acc_type = is_float(out->type.dtype) ? "double" : ot;
       s.init = s.acc_type + "(0)";
       s.update = "acc[o] = tgc::sc::add(acc[o], tgc::sc::cvt<" + s.acc_type + ">(v));";
+      s.combine_fn = "tgc::sc::add";
+      s.convert = "tgc::sc::cvt<" + s.acc_type + ">";
       break;
     case Op::Prod:
       s.acc_type = is_float(out->type.dtype) ? "double" : ot;
       s.init = s.acc_type + "(1)";
       s.update = "acc[o] = tgc::sc::mul(acc[o], tgc::sc::cvt<" + s.acc_type + ">(v));";
+      s.combine_fn = "tgc::sc::mul";
+      s.convert = "tgc::sc::cvt<" + s.acc_type + ">";
       break;
     case Op::Max:
       s.acc_type = xt;
       s.init = lowest(xt, xf);
       s.update = "acc[o] = tgc::sc::maximum(acc[o], v);";
+      s.combine_fn = "tgc::sc::maximum";
       break;
     case Op::Min:
       s.acc_type = xt;
       s.init = highest(xt, xf);
       s.update = "acc[o] = tgc::sc::minimum(acc[o], v);";
+      s.combine_fn = "tgc::sc::minimum";
       break;
     case Op::All:
       s.acc_type = "bool";
       s.init = "true";
       s.update = "acc[o] = acc[o] && tgc::sc::cvt<bool>(v);";
+      s.combine_fn = "tgc::sc::and_";
+      s.convert = "tgc::sc::cvt<bool>";
       break;
     case Op::Any:
       s.acc_type = "bool";
       s.init = "false";
       s.update = "acc[o] = acc[o] || tgc::sc::cvt<bool>(v);";
+      s.combine_fn = "tgc::sc::or_";
+      s.convert = "tgc::sc::cvt<bool>";
       break;
     case Op::Argmax:
     case Op::Argmin: {
@@ -80,6 +92,69 @@ ReduceSpec spec_of(const Node& n) {
     default: throw internal_error("codegen: " + n.path + ": not a reduction");
   }
   return s;
+}
+
+
+// The dense fast paths of a contiguous input whose reduced dimensions are a
+// suffix (each output reduces one contiguous block: four independent
+// accumulators in registers) or a prefix (each input row is combined into
+// the whole output row: a loop the compiler vectorizes). Returns false when
+// neither applies (the general loop nest runs).
+bool emit_dense_paths(EmitContext& c, const Var* x, const ReduceSpec& sp) {
+  int nd = x->type.ndim();
+  if (sp.arg || nd == 0 || !c.contiguous(x)) return false;
+  int k = nd;
+  while (k > 0 && sp.reduced[size_t(k - 1)]) --k;  // reduced dims are [k, nd)?
+  bool suffix = true, prefix = true;
+  for (int d = 0; d < nd; ++d) {
+    suffix = suffix && (sp.reduced[size_t(d)] == (d >= k));
+  }
+  int p = 0;
+  while (p < nd && sp.reduced[size_t(p)]) ++p;  // reduced dims are [0, p)?
+  for (int d = 0; d < nd; ++d) prefix = prefix && (sp.reduced[size_t(d)] == (d < p));
+  const std::string& xv = c.name(x);
+  std::string xt = EmitContext::ctype(x), A = sp.acc_type;
+  auto conv = [&](const std::string& v) { return sp.convert.empty() ? v : sp.convert + "(" + v + ")"; };
+  auto comb = [&](const std::string& a, const std::string& b) { return sp.combine_fn + "(" + a + ", " + b + ")"; };
+  if (suffix) {
+    c.w.open("for (int64_t o = 0; o < nout; ++o)");
+    c.w.line("const " + xt + "* __restrict row = " + xv + ".p + o * count;");
+    c.w.line(A + " a0 = " + sp.init + ", a1 = " + sp.init + ", a2 = " + sp.init + ", a3 = " + sp.init + ";");
+    c.w.line("int64_t i = 0;");
+    c.w.open("for (; i + 4 <= count; i += 4)");
+    for (int q = 0; q < 4; ++q) {
+      std::string a = "a" + std::to_string(q);
+      c.w.line(a + " = " + comb(a, conv("row[i + " + std::to_string(q) + "]")) + ";");
+    }
+    c.w.close();
+    c.w.line("for (; i < count; ++i) a0 = " + comb("a0", conv("row[i]")) + ";");
+    c.w.line("acc[o] = " + comb(comb("a0", "a1"), comb("a2", "a3")) + ";");
+    c.w.close();
+    return true;
+  }
+  if (prefix) {
+    c.w.open("for (int64_t r = 0; r < count; ++r)");
+    c.w.line("const " + xt + "* __restrict row = " + xv + ".p + r * nout;");
+    c.w.line("for (int64_t o = 0; o < nout; ++o) acc[o] = " + comb("acc[o]", conv("row[o]")) + ";");
+    c.w.close();
+    return true;
+  }
+  return false;
+}
+
+// Mean divides, arg* stores indices, wide accumulators narrow.
+void finish(EmitContext& c, const Node& n, const ReduceSpec& sp, const std::string& o, const std::string& ot, bool direct) {
+  if (n.op == Op::Mean)
+    // The quotient in double, as numpy's mean (true_divide, then a cast to
+    // the dtype): an integer accumulator must not divide as integers
+    // (division by an empty count would trap, and numpy rounds the sum to
+    // double first).
+    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = tgc::sc::cvt<" + ot +
+             ">(double(acc[o]) / double(count));");
+  else if (sp.arg)
+    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = arg[o];");
+  else if (!direct)
+    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = tgc::sc::cvt<" + ot + ">(acc[o]);");
 }
 
 }  // namespace
@@ -122,6 +197,11 @@ void emit_reduce(EmitContext& c, const Node& n) {
   c.w.line("for (int64_t o = 0; o < nout; ++o) acc[o] = " + sp.init + ";");
   if (sp.arg) c.w.line("for (int64_t o = 0; o < nout; ++o) arg[o] = -1;");
 
+  if (emit_dense_paths(c, x, sp)) {
+    finish(c, n, sp, o, ot, direct);
+    c.w.close();
+    return;
+  }
   // Output stride of each input dimension (0 when reduced), and for arg*
   // the C-order stride within the reduced dimensions.
   c.w.line("int64_t ost[" + std::to_string(std::max(nd, 1)) + "] = {}, rst[" + std::to_string(std::max(nd, 1)) + "] = {};");
@@ -155,18 +235,7 @@ void emit_reduce(EmitContext& c, const Node& n) {
     c.w.line(sp.update);
     for (int d = 0; d < nd; ++d) c.w.close();
   }
-  // Finish: mean divides, arg* stores indices, wide accumulators narrow.
-  if (n.op == Op::Mean)
-    // The quotient in double, as numpy's mean (true_divide, then a cast to
-    // the dtype): an integer accumulator must not divide as integers
-    // (division by an empty count would trap, and numpy rounds the sum to
-    // double first).
-    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = tgc::sc::cvt<" + ot +
-             ">(double(acc[o]) / double(count));");
-  else if (sp.arg)
-    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = arg[o];");
-  else if (!direct)
-    c.w.line("for (int64_t o = 0; o < nout; ++o) " + o + ".p[o] = tgc::sc::cvt<" + ot + ">(acc[o]);");
+  finish(c, n, sp, o, ot, direct);
   c.w.close();
 }
 

@@ -23,6 +23,8 @@ namespace {
 
 struct OutPlan {
   int depth = 0;         // initial steps the taps need (0: no recurrence)
+  bool over_tap = false; // the body writes the step over its previous value (scan_inplace): one row
+  bool direct = false;   // the body computes each step straight into its row
   bool ring = false;     // only the last `keep` steps are read after the loop
   int64_t keep = 0;
   int64_t rows = 0;      // ring size
@@ -46,6 +48,47 @@ int64_t last_steps_needed(const EmitContext& c, const Var* v) {
 }
 
 std::string i64(int64_t v) { return "int64_t(" + std::to_string(v) + "ll)"; }
+
+// Row `r` (a non-negative expression) of a ring of `rows` rows; unsigned so
+// the compiler needs no sign fix-up (a power of two becomes a mask).
+std::string ring_row(const std::string& r, int64_t rows) {
+  return "int64_t(uint64_t(" + r + ") % " + std::to_string(rows) + "u)";
+}
+
+// scan_inplace marked the node computing body output k as writing over the
+// tap -1 parameter of the same output: the step overwrites its previous value.
+bool overwrites_tap(const ScanInfo& s, int k) {
+  const Graph& body = *s.body;
+  const Var* v = body.outputs[size_t(k)];
+  if (s.out_taps[size_t(k)] != std::vector<int>{-1} || !v->owner || v->scope != &body || v->owner->attrs.inplace < 0)
+    return false;
+  size_t p = 0;
+  for (const auto& taps : s.seq_taps) p += taps.size();
+  for (int j = 0; j < k; ++j) p += s.out_taps[size_t(j)].size();
+  return v->owner->inputs[size_t(v->owner->attrs.inplace)] == body.params[p];
+}
+
+// Body output k can be computed in place in the store: a node of the body
+// produces it, it is a tensor not aliasing anything (not a view, not in
+// place over another value), and no earlier output is the same value.
+bool direct_candidate(const Graph& body, int k) {
+  const Var* v = body.outputs[size_t(k)];
+  if (!v->owner || v->scope != &body || !v->type.is_tensor() || v->owner->attrs.inplace >= 0) return false;
+  switch (v->owner->op) {
+    case Op::Dimshuffle:
+    case Op::Transpose:
+    case Op::Subtensor:
+    case Op::Assert:
+    case Op::IfElse:
+    case Op::Reshape:
+    case Op::Flatten:
+    case Op::Scan: return false;  // views, and scan outputs that live in their own stores
+    default: break;
+  }
+  for (int j = 0; j < k; ++j)
+    if (body.outputs[size_t(j)] == v) return false;
+  return true;
+}
 
 }  // namespace
 
@@ -103,7 +146,13 @@ void emit_scan(EmitContext& c, const Node& n) {
     p.depth = s.init_depth(k);
     p.keep = last_steps_needed(c, out);
     p.ring = p.keep > 0;
-    p.rows = std::max<int64_t>(p.depth, p.keep);
+    // A recurrent result computed by a body node into a buffer of its own is
+    // written straight into its row of the store (no copy per step). The row
+    // written at step t must then differ from every row its taps read, so a
+    // ring has one row more than the taps need.
+    p.over_tap = p.ring && p.keep == 1 && overwrites_tap(s, k);
+    p.direct = !p.over_tap && p.depth > 0 && direct_candidate(body, k);
+    p.rows = p.over_tap ? 1 : std::max<int64_t>(p.direct ? p.depth + 1 : p.depth, p.keep);
     p.store = c.temp("store");
     int nd = bout->type.ndim();
     w.line("tgc::rt::ScanStore<" + EmitContext::ctype(bout) + ", " + std::to_string(nd) + "> " + p.store + ";");
@@ -204,9 +253,19 @@ void emit_scan(EmitContext& c, const Node& n) {
     const OutPlan& p = plans[size_t(k)];
     for (int tap : s.out_taps[size_t(k)]) {
       std::string r = std::to_string(p.depth + tap) + " + " + t;
-      if (p.ring) r = "(" + r + ") % " + i64(p.rows);
+      if (p.ring) r = ring_row(r, p.rows);
       w.line(c.name(params[pi++]) + " = " + p.store + ".step(" + r + ");");
     }
+  }
+  for (int k = 0; k < s.n_outs(); ++k) {
+    const OutPlan& p = plans[size_t(k)];
+    if (!p.direct) continue;
+    std::string row = std::to_string(p.depth) + " + " + t;
+    if (p.ring) row = ring_row(row, p.rows);
+    EmitContext::External ext;
+    ext.ptr = p.store + ".at(" + row + ")";
+    for (int d = 0; d < body.outputs[size_t(k)]->type.ndim(); ++d) ext.dims.push_back(p.store + ".n[" + std::to_string(d) + "]");
+    c.external[body.outputs[size_t(k)]] = ext;
   }
   emit_scope(c, bs, 0);
 
@@ -217,7 +276,8 @@ void emit_scan(EmitContext& c, const Node& n) {
     const Var* v = body.outputs[k];
     std::string src = c.name(v);
     bool is_until = s.has_until && k + 1 == body.outputs.size();
-    if (v->type.is_tensor() && !is_until && c.plan.slot_of(v) < 0) {
+    bool over_tap = k < size_t(s.n_outs()) && plans[k].over_tap;
+    if (v->type.is_tensor() && !is_until && !over_tap && c.plan.slot_of(v) < 0) {
       std::string st = c.temp("staged");
       c.alloc_scratch(st + "_p", EmitContext::ctype(v), "tgc::rt::numel(" + src + ")", path);
       w.line("tgc::rt::copy_to_contiguous(" + src + ", " + st + "_p);");
@@ -231,13 +291,14 @@ void emit_scan(EmitContext& c, const Node& n) {
   for (int k = 0; k < s.n_outs(); ++k) {
     const OutPlan& p = plans[size_t(k)];
     const std::string& r = results[size_t(k)];
+    if (p.direct || p.over_tap) continue;  // already in its row
     w.line("if (!" + p.store + ".shape(" + r + ")) " +
            c.fail(path, "scan: output " + std::to_string(k) + " changed shape at step %lld", "(long long)" + t));
     std::string row = std::to_string(p.depth) + " + " + t;
     if (p.ring) {
       if (p.depth == 0)
         w.line("if (" + t + " == 0 && !" + p.store + ".reserve(" + p.store + "_buf, " + i64(p.rows) + ", 0)) " + c.fail(path, "out of memory"));
-      row = "(" + row + ") % " + i64(p.rows);
+      row = ring_row(row, p.rows);
     } else {
       // All steps are kept: rows for every step up front, or (with until,
       // where the count is only known as the loop runs) by doubling.
@@ -280,8 +341,8 @@ void emit_scan(EmitContext& c, const Node& n) {
     for (int d = 0; d < body.outputs[size_t(k)]->type.ndim(); ++d) dims.push_back(p.store + ".n[" + std::to_string(d) + "]");
     c.alloc(out, dims, path);
     w.line("const int64_t row = " + p.store + ".row > 0 ? " + p.store + ".row : 0;");
-    w.line("for (int64_t r = 0; r < kept; ++r) std::memcpy(" + o + ".p + r * row, " + p.store + ".at((" +
-           std::to_string(p.depth) + " + " + t + " - kept + r) % " + i64(p.rows) + "), size_t(row) * sizeof(*" + o + ".p));");
+    w.line("for (int64_t r = 0; r < kept; ++r) std::memcpy(" + o + ".p + r * row, " + p.store + ".at(" +
+           ring_row(std::to_string(p.depth) + " + " + t + " - kept + r", p.rows) + "), size_t(row) * sizeof(*" + o + ".p));");
     w.close();
   }
   w.close();
