@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes the .npy inputs of the example graphs in graphs/.
+"""Writes the .npy inputs of the example graphs in graphs/, and the expected
+outputs (graphs/<example>/expected/<output>.npy) of those whose answer is
+known: the output the seed text prints, or the same computation in numpy.
 
 Run from anywhere: python3 tools/make_example_inputs.py
 The outputs are deterministic (fixed seeds), small, and committed, so this
@@ -14,7 +16,7 @@ GRAPHS = Path(__file__).resolve().parent.parent / "graphs"
 
 def save(path: Path, array: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, np.ascontiguousarray(array))
+    np.save(path, np.asarray(array, order="C"))  # keeps 0-d arrays 0-d
     print(f"wrote {path.relative_to(GRAPHS.parent)} {array.dtype} {list(array.shape)}")
 
 

@@ -4,10 +4,12 @@
 #include "codegen/cpu_target.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "codegen/emit_context.h"
 #include "codegen/emit_control.h"
+#include "codegen/profile_emit.h"
 #include "codegen/templates.h"
 #include "ir/error.h"
 #include "passes/memory_plan.h"
@@ -54,8 +56,8 @@ std::string signature_comment(const FunctionGraph& fg) {
 class FunctionEmitter {
  public:
   FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, std::vector<std::string>& file_scope,
-                  int& const_counter)
-      : fg_(fg), prefix_(prefix), c_(body_, views_, plan_) {
+                  int& const_counter, bool profile = false)
+      : fg_(fg), prefix_(prefix), c_(body_, views_, plan_), profile_(profile) {
     c_.file_scope = &file_scope;
     c_.const_counter = &const_counter;
   }
@@ -69,6 +71,8 @@ class FunctionEmitter {
     c_.add_uses(s, roots);
     bind_inputs();
     bind_leaves(s);
+    std::optional<AttachProfiler> attach;
+    if (profile_) attach.emplace(c_, prof_);
     emit_scope(c_, s, 0);
     emit_outputs();
     emit_updates();
@@ -89,13 +93,29 @@ class FunctionEmitter {
     w.line("tgc::rt::Buffer* " + c_.ws + " = m->ws_" + sanitize(fg_.name, 64) + ";");
     w.line("(void)" + c_.ws + ";");
     for (const std::string& d : c_.decls) w.line(d);
+    std::string counters = "m->tgc_prof_" + sanitize(fg_.name, 64);
+    if (profile_) {
+      w.line("tgc::prof::Counter* const tgc_prof = " + counters + ";");
+      w.line("(void)tgc_prof;");
+      w.line("const uint64_t tgc_prof_t = tgc::prof::now();");
+    }
     w.raw(indent(body_.str()));
+    if (profile_) w.line("tgc::prof::stop(" + counters + "_fn, tgc_prof_t);");
     w.line("return TGC_OK;");
     w.close();
     return w.take();
   }
 
   int n_abi_inputs() const { return n_abi_inputs_; }
+  // After emit(), with profiling: the nodes in emission order, and how many
+  // values the memory plan keeps in each workspace slot (0: scratch).
+  const std::vector<ProfiledNode>& profiled_nodes() const { return prof_.nodes(); }
+  std::vector<int> slot_values(int n_slots) const {
+    std::vector<int> n(size_t(n_slots), 0);
+    for (const auto& [v, slot] : plan_.slot)
+      if (slot >= 0 && slot < n_slots) ++n[size_t(slot)];
+    return n;
+  }
 
  private:
   static std::string indent(const std::string& text) {
@@ -232,6 +252,8 @@ class FunctionEmitter {
   MemoryPlan plan_;
   EmitContext c_;
   int n_abi_inputs_ = 0;
+  bool profile_ = false;
+  NodeProfiler prof_;
 };
 
 std::string initial_value_array(const Tensor& t, const std::string& name) {
@@ -257,11 +279,13 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   int const_counter = 0;
   std::vector<std::string> entry_points, decls, methods, workspaces;
   int n_nodes = 0;
+  std::vector<ProfiledFunction> profiled;
   for (const FunctionGraph* fg : fns) {
-    FunctionEmitter fe(*fg, u.prefix, file_scope, const_counter);
+    FunctionEmitter fe(*fg, u.prefix, file_scope, const_counter, opt.profile);
     int n_slots = 0;
     entry_points.push_back(fe.emit(n_slots));
     std::string fname = sanitize(fg->name, 64);
+    if (opt.profile) profiled.push_back({fg->name, fname, fe.profiled_nodes(), fe.slot_values(n_slots)});
     workspaces.push_back("  tgc::rt::Buffer ws_" + fname + "[" + std::to_string(n_slots) + "];");
     decls.push_back(signature_comment(*fg) + "\nint " + u.prefix + "_" + fname + "(" + u.prefix +
                     "_model* m, const tgc_tensor* in, int n_in, tgc_tensor* out, int n_out, tgc_status* st);");
@@ -273,6 +297,7 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   std::string fdecls, cmethods;
   for (auto& d : decls) fdecls += d + "\n";
   for (auto& d : methods) cmethods += d + "\n";
+  if (opt.profile) fdecls += profile_decls(u.prefix);
   std::string guard = "TGC_GENERATED_" + u.stem + "_H";
   for (char& ch : guard) ch = char(std::toupper(ch));
   u.header = render_template("cpu_header.h.in", {{"source", m.file},
@@ -292,7 +317,7 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
                          {"stem", u.stem},
                          {"mode", std::string(mode_name(mode))},
                          {"summary", std::to_string(fns.size()) + " function(s), " + std::to_string(n_nodes) + " nodes"}}));
-  (void)opt;
+  if (opt.profile) w.line("#include <tgc/profile.h>");
 
   // Initial values of shared variables.
   std::vector<std::string> inits;
@@ -312,6 +337,8 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.line("namespace {");
   for (const std::string& s : inits) w.line(s);
   for (const std::string& s : file_scope) w.line(s);
+  if (opt.profile)
+    for (const std::string& s : profile_tables(profiled)) w.line(s);
   w.line("}  // namespace");
   w.blank();
 
@@ -324,6 +351,8 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
     if (v->type.kind == TypeKind::Rng) w.line("uint64_t " + shared_member(v, k) + "_words[3] = {};");
   }
   for (const std::string& s : workspaces) w.raw(s + "\n");
+  if (opt.profile)
+    for (const std::string& s : profile_members(profiled)) w.line(s);
   w.close(";");
   w.blank();
 
@@ -404,6 +433,10 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.blank();
   for (const std::string& e : entry_points) {
     w.raw(e);
+    w.blank();
+  }
+  if (opt.profile) {
+    w.raw(profile_exports(u.prefix, profiled));
     w.blank();
   }
   w.line("}  // extern \"C\"");

@@ -1,5 +1,6 @@
 #include "codegen/emit_control.h"
 
+#include "codegen/profile_emit.h"
 #include "ir/error.h"
 
 namespace tgc {
@@ -60,11 +61,14 @@ void emit_node(EmitContext& c, const Node& n) {
 }
 
 void emit_scope(EmitContext& c, const Schedule& s, int region) {
+  NodeProfiler* prof = node_profiler(c);  // null unless profiling
   for (const Node* n : s.regions[size_t(region)].nodes) {
     if (op_info(n->op).family == OpFamily::Random && n->attrs.inplace == 0) c.alias_name(n->outputs[0], n->inputs[0]);
     c.w.line(node_comment(c, *n));
+    if (prof) prof->begin(c, *n);
     if (n->op == Op::IfElse) emit_ifelse(c, s, *n);
     else emit_node(c, *n);
+    if (prof) prof->end(c, *n);
   }
 }
 

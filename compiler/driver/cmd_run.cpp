@@ -109,6 +109,8 @@ int cmd_run(const CliOptions& o) {
   for (const Var* v : fg.inputs) inputs.push_back(read_input(v, o.inputs));
 
   std::unique_ptr<Engine> e;
+  if (o.profile && o.engine == "reference")
+    std::fprintf(stderr, "warning: --profile needs the compiled engine (--engine compiled); the reference engine is not profiled\n");
   if (o.engine == "reference") e = make_reference_engine(m, fg);
   else e = make_compiled_engine(m, fg, EngineOptions{o.profile, false});
   // DEBUG: the unoptimized graph on the reference interpreter, in lockstep.
@@ -168,6 +170,8 @@ int cmd_run(const CliOptions& o) {
     for (size_t k = 0; k < fg.shared.size(); ++k)
       write_npy_tensor((fs::path(o.shared_out) / (fg.shared[k]->name + ".npy")).string(), shared_values[k]);
   }
+  if (o.profile)
+    if (std::optional<FunctionProfile> p = e->profile()) std::fputs(profile_report(*p).c_str(), stdout);
   return 0;
 }
 

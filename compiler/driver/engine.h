@@ -2,9 +2,11 @@
 // shared library (compiled), or the reference interpreter (reference).
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "driver/profile_report.h"
 #include "ir/graph.h"
 #include "passes/function_graph.h"
 
@@ -19,10 +21,13 @@ class Engine {
   // One call: the outputs, with the function's updates applied afterwards.
   // Throws Error(Runtime) on a run-time failure, leaving the state unchanged.
   virtual std::vector<Value> call(const std::vector<Value>& inputs) = 0;
+  // The counters of the calls so far, when the engine was made with
+  // EngineOptions::profile (the compiled engine only).
+  virtual std::optional<FunctionProfile> profile() { return std::nullopt; }
 };
 
 struct EngineOptions {
-  bool profile = false;
+  bool profile = false;      // compiled engine: generated code with per-node counters
   bool trace_build = false;  // report cache hits and build time on stderr
 };
 

@@ -2,6 +2,7 @@
 // load it with dlopen and call it through its C ABI.
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -11,6 +12,7 @@
 #include "driver/engine.h"
 #include "ir/error.h"
 #include "tgc/abi.h"
+#include "tgc/profile.h"
 
 namespace tgc::driver {
 
@@ -21,6 +23,9 @@ using DestroyFn = void (*)(void*);
 using CallFn = int (*)(void*, const tgc_tensor*, int, tgc_tensor*, int, tgc_status*);
 using GetSharedFn = int (*)(void*, const char*, tgc_tensor*, tgc_status*);
 using SetSharedFn = int (*)(void*, const char*, const tgc_tensor*, tgc_status*);
+using ProfileFn = int (*)(void*, const char*, tgc_profile_record*, int);
+using ProfileFunctionFn = int (*)(void*, const char*, tgc_profile_function*);
+using ProfileBuffersFn = int (*)(void*, const char*, tgc_profile_buffer*, int);
 
 tgc_tensor to_abi(const Tensor& t) {
   tgc_tensor a{};
@@ -43,7 +48,9 @@ Tensor from_abi(const tgc_tensor& a) {
 class CompiledEngine : public Engine {
  public:
   CompiledEngine(const Module& m, const FunctionGraph& fg, const EngineOptions& opt) : fg_(fg) {
-    GeneratedUnit u = generate_cpu(m, {&fg});
+    CodegenOptions co;
+    co.profile = opt.profile;
+    GeneratedUnit u = generate_cpu(m, {&fg}, co);
     BuildResult b = build_library(u);
     if (opt.trace_build)
       std::fprintf(stderr, b.cached ? "tgc: using cached build %s\n" : "tgc: built %s\n", b.library.c_str());
@@ -54,6 +61,11 @@ class CompiledEngine : public Engine {
     call_ = sym<CallFn>(u.prefix + "_" + sanitize(fg.name, 64));
     get_ = sym<GetSharedFn>(u.prefix + "_get_shared");
     set_ = sym<SetSharedFn>(u.prefix + "_set_shared");
+    if (opt.profile) {
+      profile_ = sym<ProfileFn>(u.prefix + "_profile");
+      profile_function_ = sym<ProfileFunctionFn>(u.prefix + "_profile_function");
+      profile_buffers_ = sym<ProfileBuffersFn>(u.prefix + "_profile_buffers");
+    }
     model_ = create_();
     if (!model_) throw run_error("", "out of memory creating the model");
   }
@@ -119,6 +131,40 @@ class CompiledEngine : public Engine {
     return r;
   }
 
+  std::optional<FunctionProfile> profile() override {
+    if (!profile_) return std::nullopt;
+    const char* fn = fg_.name.c_str();
+    tgc_profile_function f{};
+    if (profile_function_(model_, fn, &f) != 0) throw internal_error("the generated library has no profile of " + fg_.name);
+    std::vector<tgc_profile_record> recs(size_t(std::max(f.n_nodes, 0)));
+    std::vector<tgc_profile_buffer> bufs(size_t(std::max(f.n_buffers, 0)));
+    if (profile_(model_, fn, recs.data(), int(recs.size())) != f.n_nodes ||
+        profile_buffers_(model_, fn, bufs.data(), int(bufs.size())) != f.n_buffers)
+      throw internal_error("the generated library's profile of " + fg_.name + " is inconsistent");
+    FunctionProfile p;
+    p.function = fg_.name;
+    p.calls = f.calls;
+    p.ns = f.ns;
+    for (const tgc_profile_record& r : recs) {
+      NodeProfile n;
+      n.index = r.index;
+      n.parent = r.parent;
+      n.depth = r.depth;
+      n.path = r.path;
+      n.op = r.op;
+      n.op_type = r.op_type;
+      n.family = r.family;
+      n.apply = r.apply;
+      n.outputs = r.outputs;
+      n.calls = r.calls;
+      n.ns = r.ns;
+      for (int j = 0; j < 3; ++j) n.bytes[j] = r.bytes[j];
+      p.nodes.push_back(std::move(n));
+    }
+    for (const tgc_profile_buffer& b : bufs) p.buffers.push_back({b.index, b.n_values, b.bytes});
+    return p;
+  }
+
  private:
   template <class F> F sym(const std::string& name) {
     void* p = dlsym(lib_, name.c_str());
@@ -134,6 +180,9 @@ class CompiledEngine : public Engine {
   CallFn call_ = nullptr;
   GetSharedFn get_ = nullptr;
   SetSharedFn set_ = nullptr;
+  ProfileFn profile_ = nullptr;
+  ProfileFunctionFn profile_function_ = nullptr;
+  ProfileBuffersFn profile_buffers_ = nullptr;
 };
 
 }  // namespace

@@ -372,14 +372,39 @@ void Loader::load(const json& root) {
 
 // ---- entry points -------------------------------------------------------------------
 
+namespace {
+
+// The deepest nesting of [ and { outside strings. Checked before parsing, so
+// the parser (which recurses on nothing but allocates per level) never sees
+// hostile depths; a parse callback would do it too but makes parsing
+// quadratic in the length of arrays.
+int json_depth(const std::string& text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char ch : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (ch == '\\') escaped = true;
+      else if (ch == '"') in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+}  // namespace
+
 Module load_graph_text(const std::string& text, const std::string& file, const std::string& base_dir) {
   json root;
+  if (json_depth(text) > limits::kMaxJsonDepth)
+    throw graph_error("", "JSON nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
   try {
-    root = json::parse(text, [](int depth, json::parse_event_t, json&) {
-      if (depth > limits::kMaxJsonDepth)
-        throw graph_error("", "JSON nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
-      return true;
-    });
+    root = json::parse(text);
   } catch (const json::parse_error& e) {
     throw graph_error("", std::string("invalid JSON: ") + e.what());
   }

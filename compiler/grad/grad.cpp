@@ -34,6 +34,9 @@ void expand_one(FunctionGraph& fg, Node& n) {
     }
     if (wrt->type.is_tensor() && !is_float(wrt->type.dtype) && gv->type.dtype != wrt->type.dtype)
       gv = b.cast_like(gv, wrt);
+    // The gradient broadcasts where its variable does (readers of the grad
+    // output were typed with the variable's static size-1 dimensions).
+    if (gv->type.is_tensor() && gv->type.ndim() == wrt->type.ndim()) gv = b.unbroadcast(gv, wrt);
     Var* out = n.outputs[k];
     replace_uses(g, out, gv);
     for (Var*& o : fg.outputs)

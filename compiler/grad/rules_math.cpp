@@ -55,9 +55,22 @@ std::vector<Var*> grad_reduce(Builder& b, const Node& n, Var* gz) {
       g[0] = b.div(b.fill(x, ge), b.cast(count, x->type.dtype));
       return g;
     }
-    case Op::Prod: {  // d/dx_i prod = prod / x_i (x_i != 0)
-      Var* pe = b.cast_like(expand_reduced(b, n, n.outputs[0]), x);
-      g[0] = b.div(b.mul(b.fill(x, ge), pe), x);
+    case Op::Prod: {
+      // d/dx_i prod_j x_j = prod_{j != i} x_j, also where x_i = 0 (prod / x_i
+      // would be 0/0 there), as Theano's Prod gradient: with P the product of
+      // the group's nonzero elements and Z its number of zeros,
+      //   Z = 0: P / x_i;   Z = 1: P at the zero, 0 elsewhere;   Z >= 2: 0.
+      Attrs keep = n.attrs;
+      keep.keepdims = true;
+      Var* zero = b.scalar(0, x->type.dtype);
+      Var* one = b.scalar(1, x->type.dtype);
+      Var* is_zero = b.op(Op::Eq, {x, zero});
+      Var* nonzero = b.switch_(is_zero, one, x);
+      Var* p = b.cast_like(b.op(Op::Prod, {nonzero}, keep), x);
+      Var* zeros = b.cast_like(b.op(Op::Sum, {b.cast_like(is_zero, x)}, keep), x);
+      Var* at_zero = b.switch_(b.op(Op::Eq, {zeros, one}), p, zero);
+      Var* elsewhere = b.switch_(b.op(Op::Eq, {zeros, zero}), b.div(p, nonzero), zero);
+      g[0] = b.mul(b.fill(x, ge), b.switch_(is_zero, at_zero, elsewhere));
       return g;
     }
     case Op::Max:

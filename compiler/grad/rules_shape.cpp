@@ -118,10 +118,21 @@ std::vector<Var*> grad_index(Builder& b, const Node& n, Var* gz) {
       g[0] = gz;
       g[1] = b.unbroadcast(b.op(Op::AdvSubtensor1, {gz, n.inputs[2]}), n.inputs[1]);
       return g;
-    case Op::AdvSetSubtensor1:
-      g[0] = b.op(Op::AdvSetSubtensor1, {gz, b.cast_like(b.zeros_like(n.inputs[1]), gz), n.inputs[2]});
-      g[1] = b.unbroadcast(b.op(Op::AdvSubtensor1, {gz, n.inputs[2]}), n.inputs[1]);
+    case Op::AdvSetSubtensor1: {
+      // z = x with rows ilist[k] set to y[k], the last write winning: y[k]
+      // gets gz[ilist[k]] only when no later k' writes the same row. The
+      // winner of each row is found by setting k into those rows (last write
+      // wins) and reading back: winner[k] = (last[ilist[k]] == k).
+      Var* il = n.inputs[2];
+      g[0] = b.op(Op::AdvSetSubtensor1, {gz, b.cast_like(b.zeros_like(n.inputs[1]), gz), il});
+      Var* pos = b.op(Op::Arange, {b.int64(0), b.shape_i(il, 0), b.int64(1)});
+      Var* last = b.op(Op::AdvSetSubtensor1, {b.alloc(b.int64(-1), {b.shape_i(x, 0)}), pos, il});
+      Var* winner = b.cast_like(b.op(Op::Eq, {b.op(Op::AdvSubtensor1, {last, il}), pos}), gz);
+      std::vector<int> pat = {0};
+      for (int d = 1; d < x->type.ndim(); ++d) pat.push_back(-1);
+      g[1] = b.unbroadcast(b.mul(b.op(Op::AdvSubtensor1, {gz, il}), b.dimshuffle(winner, pat)), n.inputs[1]);
       return g;
+    }
     default: break;
   }
   throw internal_error("grad: not an indexing op at " + n.path);

@@ -211,27 +211,36 @@ const Function* Module::find_function(std::string_view name) const {
 }
 
 std::vector<Node*> topo_order(const std::vector<Var*>& roots) {
-  // Iterative DFS post-order over producers, so deep graphs cannot overflow the stack.
+  // Iterative DFS post-order over producers, so deep graphs cannot overflow
+  // the stack. Nodes are marked with this traversal's epoch (thread-local, so
+  // concurrent traversals in different threads do not collide).
+  static thread_local uint32_t epoch_counter = 0;
+  uint32_t epoch = ++epoch_counter;
+  auto state = [&](const Node* n) -> uint8_t { return n->visit_epoch == epoch ? n->visit_state : 0; };
+  auto mark = [&](const Node* n, uint8_t s) {
+    n->visit_epoch = epoch;
+    n->visit_state = s;
+  };
   std::vector<Node*> order;
-  std::unordered_set<const Node*> done, open;
   std::vector<std::pair<Node*, size_t>> stack;
   for (Var* r : roots) {
-    if (!r || !r->owner || done.count(r->owner)) continue;
+    if (!r || !r->owner || state(r->owner) == 2) continue;
     stack.push_back({r->owner, 0});
-    open.insert(r->owner);
+    mark(r->owner, 1);
     while (!stack.empty()) {
       auto& [n, k] = stack.back();
       if (k < n->inputs.size()) {
         Var* in = n->inputs[k++];
         Node* p = in ? in->owner : nullptr;
-        if (p && !done.count(p)) {
-          if (open.count(p)) throw graph_error(n->path, "the graph has a cycle through this node");
-          open.insert(p);
+        if (!p) continue;
+        uint8_t ps = state(p);
+        if (ps == 1) throw graph_error(n->path, "the graph has a cycle through this node");
+        if (ps == 0) {
+          mark(p, 1);
           stack.push_back({p, 0});
         }
       } else {
-        open.erase(n);
-        done.insert(n);
+        mark(n, 2);
         order.push_back(n);
         stack.pop_back();
       }

@@ -150,6 +150,9 @@ struct Node {
   Attrs attrs;
   std::string path;  // JSON path, e.g. "nodes[3]" or "nodes[1].body.nodes[0]"
   std::unique_ptr<ScanInfo> scan;
+  // Traversal marks of topo_order (an epoch per traversal instead of hash sets).
+  mutable uint32_t visit_epoch = 0;
+  mutable uint8_t visit_state = 0;  // 1: on the stack, 2: done
 };
 
 class Graph {

@@ -1,5 +1,9 @@
 #include "passes/pipeline.h"
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
 #include "grad/grad.h"
 #include "ir/verifier.h"
 #include "rewrite/database.h"
@@ -14,7 +18,20 @@ Mode effective_mode(const Function& f, const std::optional<Mode>& cli_mode) {
 
 namespace {
 
-void verify_after(const FunctionGraph& fg) { verify(*fg.graph, fg.roots()); }
+// The verifier runs after every pass in debug builds (and with TGC_VERIFY=1,
+// as the test suite sets it), and once at the end of the pipeline always.
+bool verify_every_pass() {
+#ifndef NDEBUG
+  return true;
+#else
+  static const bool on = std::getenv("TGC_VERIFY") != nullptr;
+  return on;
+#endif
+}
+
+void verify_after(const FunctionGraph& fg) {
+  if (verify_every_pass()) verify(*fg.graph, fg.roots());
+}
 
 // One group: its local rules to a fixed point, then its global passes.
 void run_group(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace) {
@@ -38,12 +55,26 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   FunctionGraph fg = extract_function(m, f, opt.mode);
   verify_after(fg);
   expand_grads(fg);
+  retype_function(fg);  // gradients may know less of their static sizes than the variables they replace
   verify_after(fg);
+  // TGC_TIME_PASSES=1 prints the time of each step on stderr.
+  static const bool timing = std::getenv("TGC_TIME_PASSES") != nullptr;
+  auto t0 = std::chrono::steady_clock::now();
+  auto lap = [&](const std::string& what) {
+    if (!timing) return;
+    auto t1 = std::chrono::steady_clock::now();
+    std::fprintf(stderr, "pass %-14s %8.3f ms\n", what.c_str(), std::chrono::duration<double, std::milli>(t1 - t0).count());
+    t0 = t1;
+  };
+  lap("extract+grad");
   for (const std::string& group : group_order()) {
     run_group(fg, group_rewrites(sel, group), trace);
+    lap(group);
     verify_after(fg);
+    lap("verify");
   }
   if (!opt.keep_dead) remove_dead_nodes(fg);
+  verify(*fg.graph, fg.roots());
   return fg;
 }
 

@@ -18,13 +18,34 @@ std::vector<std::string> split_tags(const std::string& s) {
   return t;
 }
 
+// The ops a local rule may fire on, as one flag per op.
+std::vector<bool> parse_anchors(const char* rule, const std::string& text) {
+  std::vector<bool> on(size_t(num_ops()), false);
+  for (const std::string& w : split_tags(text)) {
+    if (w == "*") {
+      on.assign(on.size(), true);
+    } else if (w == "@elemwise") {
+      for (int i = 0; i < num_ops(); ++i) {
+        OpFamily f = op_info(Op(i)).family;
+        if (f == OpFamily::Elemwise || f == OpFamily::Cast) on[size_t(i)] = true;
+      }
+    } else if (auto op = op_from_name(w)) {
+      on[size_t(*op)] = true;
+    } else {
+      throw internal_error(std::string("rewrites.def: rule ") + rule + " anchors on unknown op " + w);
+    }
+  }
+  return on;
+}
+
 }  // namespace
 
 const std::vector<RewriteInfo>& all_rewrites() {
   static const std::vector<RewriteInfo> db = [] {
     std::vector<RewriteInfo> v;
-#define TGC_LOCAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), &rules::name, nullptr, doc});
-#define TGC_GLOBAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), nullptr, &rules::name, doc});
+#define TGC_LOCAL(name, group, tags, anchors, doc) \
+  v.push_back({#name, group, split_tags(tags), &rules::name, nullptr, doc, parse_anchors(#name, anchors)});
+#define TGC_GLOBAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), nullptr, &rules::name, doc, {}});
 #include "rewrites/rewrites.def"
 #undef TGC_LOCAL
 #undef TGC_GLOBAL

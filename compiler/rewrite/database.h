@@ -15,6 +15,8 @@ struct RewriteInfo {
   LocalRewrite local = nullptr;
   GlobalRewrite global = nullptr;
   std::string doc;  // one line: what it does
+  std::vector<bool> anchors;  // local rules: per op, whether the rule can fire on it
+  bool anchored_on(Op op) const { return anchors.empty() || anchors[size_t(op)]; }
 };
 
 const std::vector<RewriteInfo>& all_rewrites();

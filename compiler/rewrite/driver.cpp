@@ -70,18 +70,33 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     RewriteContext ctx(g, mode);
     std::vector<Var*> scratch;
     std::vector<Var*> roots = roots_of(fg, g, scratch);
-    for (Var* r : roots) ctx.roots_[r] += 1;
     std::vector<Node*> order = topo_order(roots);
+    // Only nodes some rule anchors on are visited; a scope with none is not
+    // indexed at all (most groups have rules for a few ops only).
+    auto anchored = [&](const Node* n) {
+      for (const RewriteInfo* r : rules)
+        if (r->anchored_on(n->op)) return true;
+      return false;
+    };
+    bool any_candidate = false;
+    for (const Node* n : order) any_candidate = any_candidate || anchored(n);
+    if (!any_candidate) {
+      for (Node* n : order)
+        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
+      break;
+    }
+    for (Var* r : roots) ctx.roots_[r] += 1;
     for (Node* n : order)
       for (size_t k = 0; k < n->inputs.size(); ++k) ctx.clients_[n->inputs[k]].push_back({n, int(k)});
     std::unordered_set<const Node*> dead;
     bool changed = false;
     for (Node* n : order) {
-      if (dead.count(n)) continue;
+      if (dead.count(n) || !anchored(n)) continue;
       bool live = false;
       for (Var* o : n->outputs) live = live || ctx.n_uses(o) > 0;
       if (!live) continue;
       for (const RewriteInfo* r : rules) {
+        if (!r->anchored_on(n->op)) continue;
         size_t before = g.nodes().size();
         std::optional<std::vector<Var*>> rep = r->local(ctx, *n);
         if (!rep) continue;
@@ -100,14 +115,14 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         RewriteEvent ev;
         ev.rule = r->name;
         ev.path = n->path;
-        ev.detail = op_text(*n) + " ->";
+        if (trace.print) ev.detail = op_text(*n) + " ->";
         for (size_t k = 0; k < rep->size(); ++k) {
           Var* to = (*rep)[k];
           if (!to) continue;
           Var* from = n->outputs[k];
           ev.before.push_back(from);
           ev.after.push_back(to);
-          ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
+          if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
           std::vector<Use> moved = ctx.clients_[from];
           ctx.clients_[from].clear();
           for (Use u : moved) {
@@ -184,6 +199,27 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
   bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode);
   if (changed) retype_function(fg);
   return changed;
+}
+
+UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots) : fg_(fg), g_(g) {
+  for (Node* n : topo_order(roots)) add_node(n);
+}
+
+void UseIndex::add_node(Node* n) {
+  for (size_t k = 0; k < n->inputs.size(); ++k) uses_[n->inputs[k]].push_back({n, int(k)});
+}
+
+void UseIndex::replace(Var* from, Var* to) {
+  auto it = uses_.find(from);
+  if (it != uses_.end()) {
+    std::vector<Use> moved = std::move(it->second);
+    uses_.erase(it);
+    for (Use u : moved) {
+      u.node->inputs[size_t(u.index)] = to;
+      uses_[to].push_back(u);
+    }
+  }
+  set_roots(fg_, g_, from, to);
 }
 
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to) {

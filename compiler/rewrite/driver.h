@@ -9,6 +9,7 @@
 // --trace-rewrites); output types downstream are re-inferred afterwards;
 // every firing is recorded in the trace.
 #pragma once
+#include <unordered_map>
 #include <vector>
 
 #include "passes/function_graph.h"
@@ -23,8 +24,25 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
                        int max_passes = 50);
 
 // Replaces every use of `from` by `to` in scope g and in the function's
-// roots when g is its top-level graph (or in g.outputs for a body).
+// roots when g is its top-level graph (or in g.outputs for a body). Costs
+// time proportional to the scope; passes that replace many values use a
+// UseIndex instead.
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
+
+// The readers of every value of one scope, for passes that replace many
+// values: each replacement costs time proportional to the value's uses.
+class UseIndex {
+ public:
+  UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots);
+  void replace(Var* from, Var* to);
+  // Records a node built after the index (its inputs become uses).
+  void add_node(Node* n);
+
+ private:
+  FunctionGraph& fg_;
+  Graph& g_;
+  std::unordered_map<const Var*, std::vector<Use>> uses_;
+};
 
 // Re-infers the output types of every node reachable from the roots, in
 // topological order, in every scope.

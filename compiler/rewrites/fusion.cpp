@@ -98,6 +98,7 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
 bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
+  UseIndex index(fg, g, roots);
   std::unordered_map<const Var*, int> uses;
   for (Node* n : order)
     for (Var* in : n->inputs) uses[in] += 1;
@@ -130,7 +131,8 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
     Node* m = g.add_node(Op::Composite, f.inputs, a, n->path);
     if (m->outputs[0]->type.dtype != n->outputs[0]->type.dtype) throw internal_error("fusion changed a dtype at " + n->path);
     m->outputs[0]->name = n->outputs[0]->name;
-    replace_everywhere(fg, g, n->outputs[0], m->outputs[0]);
+    index.add_node(m);
+    index.replace(n->outputs[0], m->outputs[0]);
     RewriteEvent ev;
     ev.rule = "elemwise_fusion";
     ev.path = n->path;

@@ -28,9 +28,9 @@ bool same_node(const Node& a, const Node& b) {
 bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
+  UseIndex uses(fg, g, roots);
   // Constants first: their readers then compare equal.
   std::map<std::string, Var*> consts;
-  std::unordered_map<Var*, Var*> const_rep;
   for (Node* n : order)
     for (Var*& in : n->inputs) {
       if (!in->constant_tensor() || in->weak != WeakKind::None) continue;
@@ -51,7 +51,7 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
       seen.emplace(key, n);
       continue;
     }
-    for (size_t k = 0; k < n->outputs.size(); ++k) replace_everywhere(fg, g, n->outputs[k], twin->outputs[k]);
+    for (size_t k = 0; k < n->outputs.size(); ++k) uses.replace(n->outputs[k], twin->outputs[k]);
     RewriteEvent ev;
     ev.rule = "merge";
     ev.path = n->path;

@@ -6,7 +6,7 @@
 
 namespace tgc::rules {
 
-#define TGC_LOCAL(name, group, tags, doc) std::optional<std::vector<Var*>> name(RewriteContext& ctx, Node& n);
+#define TGC_LOCAL(name, group, tags, anchors, doc) std::optional<std::vector<Var*>> name(RewriteContext& ctx, Node& n);
 #define TGC_GLOBAL(name, group, tags, doc) bool name(FunctionGraph& fg, RewriteTrace& trace);
 #include "rewrites/rewrites.def"
 
