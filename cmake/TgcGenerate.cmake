@@ -129,6 +129,11 @@ function(tgc_generate)
     VERBATIM)
 
   target_sources(${ARG_TARGET} PRIVATE "${source}" "${header}")
+  # Generated code never reads errno: without it math calls (sqrt, ...)
+  # vectorize (tgc run builds with the same flag).
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    set_source_files_properties("${source}" PROPERTIES COMPILE_OPTIONS "-fno-math-errno")
+  endif()
   target_include_directories(${ARG_TARGET} PUBLIC "${out_dir}" "${TGC_RUNTIME_INCLUDE_DIR}" "${CBLAS_INCLUDE_DIR}")
   target_link_libraries(${ARG_TARGET} PUBLIC ${BLAS_LIBRARIES})
 endfunction()
