@@ -31,22 +31,6 @@ struct OutPlan {
   std::string store;     // ScanStore local
 };
 
-// When every reader of `v` takes x[-j] (a constant negative first index),
-// the largest such j; otherwise 0 (the whole output is needed).
-int64_t last_steps_needed(const EmitContext& c, const Var* v) {
-  if (c.roots.count(v)) return 0;
-  auto it = c.uses.find(v);
-  if (it == c.uses.end()) return 1;  // never read: keep one step
-  int64_t keep = 0;
-  for (auto& [user, pos] : it->second) {
-    if (user->op != Op::Subtensor || pos != 0 || user->attrs.idx.empty()) return 0;
-    const IdxEntry& e = user->attrs.idx[0];
-    if (e.is_slice || e.point.kind != IdxBound::Const || e.point.value >= 0) return 0;
-    keep = std::max(keep, -e.point.value);
-  }
-  return keep;
-}
-
 std::string i64(int64_t v) { return "int64_t(" + std::to_string(v) + "ll)"; }
 
 // Row `r` (a non-negative expression) of a ring of `rows` rows; unsigned so
@@ -144,7 +128,8 @@ void emit_scan(EmitContext& c, const Node& n) {
     const Var* out = n.outputs[size_t(k)];
     const Var* bout = body.outputs[size_t(k)];
     p.depth = s.init_depth(k);
-    p.keep = last_steps_needed(c, out);
+    p.keep = s.kept(k);  // scan_save_mem decided it (0: every step is kept)
+    (void)out;
     p.ring = p.keep > 0;
     // A recurrent result computed by a body node into a buffer of its own is
     // written straight into its row of the store (no copy per step). The row

@@ -50,7 +50,7 @@ std::vector<Group> group_by(const FunctionProfile& p, const std::vector<uint64_t
   return v;
 }
 
-std::string kb(int64_t bytes) { return fmt::format("{:.1f}", double(bytes) / 1024.0); }
+std::string kb(int64_t bytes) { return fmt::format("{:>10.1f} KB  ({} bytes)", double(bytes) / 1024.0, bytes); }
 
 int64_t node_bytes(const NodeProfile& n) { return n.bytes[0] + n.bytes[1] + n.bytes[2]; }
 
@@ -160,7 +160,7 @@ std::string profile_report(const FunctionProfile& p, size_t top) {
   for (size_t k = 0; k < order.size(); ++k) order[k] = k;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return self[a] > self[b]; });
   line("Apply-wise summary:");
-  line("  <% of node time> <cumulative %> <apply time> <cumulative seconds> <time per call> <nb_call> <Apply position> "
+  line("  <% of node time> <cumulative %> <apply time> <cumulative seconds> <time per call> <nb_call> <#node> <JSON path> "
        "<Apply>");
   cum = 0;
   std::set<int> parents;
@@ -172,8 +172,8 @@ std::string profile_report(const FunctionProfile& p, size_t top) {
     cum += t;
     bool container = parents.count(n.index) != 0;
     containers = containers || container;
-    line(fmt::format("  {}  {:>7}  {}  {}{}", time_columns(t, cum, node_ns, n.calls), n.calls, n.path, n.apply,
-                     container ? "  (self)" : ""));
+    line(fmt::format("  {}  {:>7}  {:>4} {}  {}{}", time_columns(t, cum, node_ns, n.calls), n.calls,
+                     "#" + std::to_string(n.index), n.path, n.apply, container ? "  (self)" : ""));
   }
   if (order.size() > top) {
     uint64_t rest = node_ns - cum;
@@ -191,13 +191,13 @@ std::string profile_report(const FunctionProfile& p, size_t top) {
   line("Memory profile of " + p.function + ":");
   line("  (Output sizes at each node's last run, one step for a scan body; the workspace buffers after the calls.");
   line("   Sizes are counted as allocated, in 64-byte granules; memory used inside BLAS is not counted.)");
-  line(fmt::format("  Max without reuse, inplace and view (KB)  {:>10}", kb(m.without_plan)));
-  line(fmt::format("  Max with the plan (KB)                    {:>10}   ({} buffers: {} hold values, {} scratch of {} KB)",
-                   kb(m.with_plan), p.buffers.size(), value_buffers, p.buffers.size() - size_t(value_buffers),
-                   kb(m.scratch)));
-  line(fmt::format("  Memory saved by view (KB)                 {:>10}", kb(m.saved_view)));
-  line(fmt::format("  Memory saved by inplace (KB)              {:>10}", kb(m.saved_inplace)));
-  line(fmt::format("  Memory saved by buffer reuse (KB)         {:>10}", kb(m.saved_reuse)));
+  line("  Max without reuse, inplace and view  " + kb(m.without_plan));
+  line("  Max with the plan                    " + kb(m.with_plan));
+  line(fmt::format("    ({} workspace buffers: {} hold values, {} are scratch of ops and output copies, {} bytes)",
+                   p.buffers.size(), value_buffers, p.buffers.size() - size_t(value_buffers), m.scratch));
+  line("  Memory saved by view                 " + kb(m.saved_view));
+  line("  Memory saved by inplace              " + kb(m.saved_inplace));
+  line("  Memory saved by buffer reuse         " + kb(m.saved_reuse));
   line("  <Sum apply outputs (bytes)> <Apply outputs memory size (bytes)> <created/inplace/view> <Apply node>");
   std::vector<size_t> by_size;
   for (size_t k = 0; k < p.nodes.size(); ++k)
@@ -209,7 +209,8 @@ std::string profile_report(const FunctionProfile& p, size_t top) {
   for (size_t k = 0; k < by_size.size() && k < top; ++k) {
     const NodeProfile& n = p.nodes[by_size[k]];
     shown += node_bytes(n);
-    line(fmt::format("  {:>10}B  {:<18} {:<3} {}  {}", node_bytes(n), sizes_text(n), n.outputs, n.path, n.apply));
+    line(fmt::format("  {:>10}B  {:<18} {:<4} {:>4} {}  {}", node_bytes(n), sizes_text(n), n.outputs,
+                     "#" + std::to_string(n.index), n.path, n.apply));
   }
   if (by_size.size() > top)
     line(fmt::format("  ... (remaining {} nodes output {}B)", by_size.size() - top, all - shown));

@@ -44,6 +44,7 @@ Var* append_output(Graph& scope, Node& f, Var* v) {
   ScanInfo& s = *f.scan;
   int pos = s.n_outs();
   s.out_taps.insert(s.out_taps.begin() + pos, std::vector<int>{});
+  if (!s.keep.empty()) s.keep.insert(s.keep.begin() + pos, 0);
   s.body->outputs.insert(s.body->outputs.begin() + pos, v);
   Type t = infer_types(f)[size_t(pos)];
   Var* out = scope.new_var(v->name.empty() ? "stored" : v->name + "_stored", t, VarKind::NodeOutput);

@@ -15,7 +15,24 @@ std::vector<Var*> grad_shape(Builder& b, const Node& n, Var* gz) {
     case Op::Dimshuffle: {
       // Output dim j came from input dim pattern[j] ('x' dims are size 1 and
       // are dropped); input dims dropped by the pattern (size 1) come back as 'x'.
-      const auto& pat = n.attrs.pattern;
+      std::vector<int> pat = n.attrs.pattern;
+      // gz is of size 1 in the 'x' dims at run time, but not always
+      // statically (the gradients of join, reshape, flatten and ifelse do not
+      // keep a static 1): drop those by taking their element 0, which is
+      // the whole dimension.
+      std::vector<IdxEntry> first;
+      std::vector<int> rest;
+      bool index = false;
+      for (size_t j = 0; j < pat.size(); ++j) {
+        bool drop = pat[j] < 0 && !gz->type.broadcastable(int(j));
+        index = index || drop;
+        first.push_back(drop ? Builder::point(0) : Builder::slice(std::nullopt, std::nullopt));
+        if (!drop) rest.push_back(pat[j]);
+      }
+      if (index) {
+        gz = b.subtensor(gz, first);
+        pat = rest;
+      }
       std::vector<int> inv;
       for (int d = 0; d < x->type.ndim(); ++d) {
         auto it = std::find(pat.begin(), pat.end(), d);

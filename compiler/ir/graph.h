@@ -128,6 +128,11 @@ struct ScanInfo {
   bool go_backwards = false;
   int truncate_gradient = -1;
   bool has_until = false;
+  // Per scan output, the number of last steps kept after the loop (set by
+  // scan_save_mem when every reader takes x[-1] .. x[-keep]); 0: all steps.
+  // The stacked output then holds only those steps (readers index from the end).
+  std::vector<int64_t> keep;
+  int64_t kept(int out) const { return size_t(out) < keep.size() ? keep[size_t(out)] : 0; }
   std::unique_ptr<Graph> body;
 
   int n_seqs() const { return int(seq_taps.size()); }

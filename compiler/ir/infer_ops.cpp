@@ -218,7 +218,7 @@ std::vector<Type> scan(const Node& n) {
   for (int k = 0; k < s.n_outs(); ++k) {
     const Type& t = body.outputs[size_t(k)]->type;
     Shape sh = t.shape;
-    sh.insert(sh.begin(), steps);
+    sh.insert(sh.begin(), s.kept(k) > 0 ? -1 : steps);  // a kept tail's length is min(steps, keep)
     out.push_back(Type::tensor(t.dtype, sh));
   }
   for (int k = 0; k < s.n_shared; ++k) out.push_back(n.inputs[size_t(s.shared_input(k))]->type);

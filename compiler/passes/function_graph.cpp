@@ -30,6 +30,7 @@ std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, std::
   c->go_backwards = s.go_backwards;
   c->truncate_gradient = s.truncate_gradient;
   c->has_until = s.has_until;
+  c->keep = s.keep;
   c->body = clone_body(*s.body, parent, map);
   return c;
 }

@@ -8,6 +8,7 @@
 #include "ir/verifier.h"
 #include "rewrite/database.h"
 #include "rewrite/driver.h"
+#include "rewrites/rules.h"
 
 namespace tgc {
 
@@ -73,6 +74,8 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
     verify_after(fg);
     lap("verify");
   }
+  // The final merge can give a value destroyed in place a second reader.
+  rules::revalidate_inplace(fg);
   if (!opt.keep_dead) remove_dead_nodes(fg);
   verify(*fg.graph, fg.roots());
   return fg;

@@ -114,6 +114,35 @@ int choose_random(const Node& n, const Uses& u) {
 
 }  // namespace
 
+namespace {
+
+// Clears in-place marks whose destroyed input gained readers since (the
+// final merge can make two readers of one value out of two values).
+// Scan-body marks over a tap parameter (scan_inplace) are left to the scan.
+bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
+  bool changed = false;
+  Uses u = count_uses(roots);
+  for (Node* n : topo_order(roots)) {
+    if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
+    if (n->attrs.inplace < 0) continue;
+    const Var* in = n->inputs[size_t(n->attrs.inplace)];
+    if (in->kind == VarKind::Param) continue;
+    auto it = u.count.find(in);
+    bool ok = op_info(n->op).family == OpFamily::Random
+                  ? (it != u.count.end() && it->second == 1 && !u.roots.count(in))
+                  : destroyable(in, n->outputs[0], u);
+    if (!ok) {
+      n->attrs.inplace = -1;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+}  // namespace
+
+bool revalidate_inplace(FunctionGraph& fg) { return revalidate_scope(*fg.graph, fg.roots()); }
+
 bool inplace_setsubtensor(FunctionGraph& fg, RewriteTrace& trace) {
   return run_inplace(fg, *fg.graph, fg.roots(), "inplace_setsubtensor", choose_setsubtensor, trace);
 }

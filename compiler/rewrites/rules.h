@@ -10,4 +10,11 @@ namespace tgc::rules {
 #define TGC_GLOBAL(name, group, tags, doc) bool name(FunctionGraph& fg, RewriteTrace& trace);
 #include "rewrites/rewrites.def"
 
+// Moves the loop-invariant work of one scan's body before the loop (the
+// work of scan_pushout_nonseq for one scan; other scan rules reuse it).
+bool hoist_invariants(Graph& outer, Node& scan, RewriteTrace& trace);
+
+// Clears in-place marks made illegal by later rewrites (the final merge).
+bool revalidate_inplace(FunctionGraph& fg);
+
 }  // namespace tgc::rules

@@ -1,8 +1,10 @@
 // scan_inplace: a recurrent output with tap -1 that is read after the loop
-// only at [-1] needs one row; when its new value is computed by an
-// elementwise node from the previous value (read by nothing else), that node
-// writes over the previous value in place, so each step updates the row with
-// no copy and the C++ compiler can keep the row in registers across steps.
+// only at [-1] needs one row; when its new value is computed from the
+// previous value (read by nothing else) by an elementwise node, or by a BLAS
+// update accumulating into it (gemm, gemv, ger: a gradient summed over the
+// steps), that node writes over the previous value in place, so each step
+// updates the row with no copy (and an elementwise update can stay in
+// registers across steps).
 #include <unordered_map>
 
 #include "rewrite/driver.h"
@@ -62,10 +64,13 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rewr
       Var* v = body.outputs[size_t(k)];
       Node* m = v->owner;
       if (!tap || !m || v->scope != &body || !only_last_read(n->outputs[size_t(k)], readers, roots)) continue;
+      // Elementwise ops may overwrite any input of the result's shape; BLAS
+      // updates (gemm, gemv, ger) overwrite their accumulator, input 0.
       OpFamily f = op_info(m->op).family;
-      if ((f != OpFamily::Elemwise && f != OpFamily::Fused) || m->attrs.inplace >= 0) continue;
+      bool blas = m->op == Op::Gemm || m->op == Op::Gemv || m->op == Op::Ger;
+      if ((f != OpFamily::Elemwise && f != OpFamily::Fused && !blas) || m->attrs.inplace >= 0) continue;
       if (body_uses[tap] != 1 || body_uses[v] != 1) continue;  // the old value has no other reader; v is one result
-      for (size_t i = 0; i < m->inputs.size(); ++i) {
+      for (size_t i = 0; i < (blas ? 1 : m->inputs.size()); ++i) {
         if (m->inputs[i] != tap || !same_pattern(tap->type, v->type)) continue;
         m->attrs.inplace = int(i);
         RewriteEvent ev;

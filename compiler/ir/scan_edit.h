@@ -1,0 +1,39 @@
+// Editing a scan node in place while keeping the ScanInfo layout (graph.h):
+// inputs [n_steps]? | sequences | initial values | shared states | non-sequences,
+// body parameters in the same groups, outputs | final states. Every edit
+// keeps existing Var objects (so references to the scan's outputs stay
+// valid) and renumbers output indices.
+#pragma once
+#include "ir/graph.h"
+
+namespace tgc::scan_edit {
+
+// Index of the first body parameter of each group.
+size_t first_seq_param(const ScanInfo& s, int seq);
+size_t first_tap_param(const ScanInfo& s, int out);  // requires out to have taps
+size_t first_state_param(const ScanInfo& s);
+size_t first_nonseq_param(const ScanInfo& s);
+
+// Adds a non-sequence fed by `outer` (a value of the scan's scope); returns
+// its body parameter.
+Var* add_nonseq(Node& scan, Var* outer, const std::string& name);
+
+// Adds a sequence with taps [0] fed by `outer`; returns its body parameter.
+Var* add_sequence(Node& scan, Var* outer, const std::string& name);
+
+// Adds an output without recurrence stacking body value `v` at every step;
+// returns the scan's new stacked output (a variable of `scope`).
+Var* add_nitsot(Graph& scope, Node& scan, Var* v, const std::string& name);
+
+// Removes output k (no recurrence, or a recurrence whose tap parameters
+// nothing reads); its stacked output must be unread. Removes the initial
+// value input of a recurrent output.
+void remove_output(Node& scan, int k);
+
+// Removes non-sequence k (its parameter must be unread).
+void remove_nonseq(Node& scan, int k);
+
+// Recomputes the scan's output types from its body (after edits).
+void refresh_types(Node& scan);
+
+}  // namespace tgc::scan_edit
