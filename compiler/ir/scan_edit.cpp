@@ -82,6 +82,14 @@ void remove_output(Node& scan, int k) {
   renumber(scan);
 }
 
+void remove_sequence(Node& scan, int j) {
+  ScanInfo& s = *scan.scan;
+  size_t p = first_seq_param(s, j), n = s.seq_taps[size_t(j)].size();
+  s.body->params.erase(s.body->params.begin() + long(p), s.body->params.begin() + long(p + n));
+  scan.inputs.erase(scan.inputs.begin() + s.seq_input(j));
+  s.seq_taps.erase(s.seq_taps.begin() + j);
+}
+
 void remove_nonseq(Node& scan, int k) {
   ScanInfo& s = *scan.scan;
   size_t p = first_nonseq_param(s) + size_t(k);

@@ -30,6 +30,11 @@ Var* add_nitsot(Graph& scope, Node& scan, Var* v, const std::string& name);
 // value input of a recurrent output.
 void remove_output(Node& scan, int k);
 
+// Removes sequence j (its parameters must be unread). Only valid when the
+// number of steps does not change (another sequence of the same length
+// remains, or n_steps is given and checked elsewhere).
+void remove_sequence(Node& scan, int j);
+
 // Removes non-sequence k (its parameter must be unread).
 void remove_nonseq(Node& scan, int k);
 

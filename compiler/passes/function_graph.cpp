@@ -35,9 +35,9 @@ std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, std::
   return c;
 }
 
-// Copies the nodes computing `roots` from their scope into `dst`; `map`
-// already holds the leaves (and givens) and receives every copy.
-void copy_nodes(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map) {
+}  // namespace
+
+void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map) {
   for (Node* n : topo_order(roots)) {
     if (map.count(n->outputs.empty() ? nullptr : n->outputs[0])) continue;
     std::vector<Var*> ins;
@@ -61,6 +61,10 @@ void copy_nodes(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<c
   }
 }
 
+namespace {
+void copy_nodes(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map) {
+  copy_subgraph(dst, roots, map);
+}
 }  // namespace
 
 std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, std::unordered_map<const Var*, Var*>& map) {

@@ -219,6 +219,16 @@ bool pushout_seq_one(Graph& outer, Node& n, RewriteTrace& trace) {
       Var* p = scan_edit::add_sequence(n, L.lifted.at(v), v->name.empty() ? "pushed" : v->name);
       replace_in_body(body, v, p);
     }
+    // The new sequences have the length of sequence j: when the body no
+    // longer reads j itself, they replace it (the step count is unchanged).
+    bool still_read = false;
+    for (Node* m : topo_order(body.outputs))
+      for (Var* in : m->inputs) still_read = still_read || in == param;
+    for (Var* o : body.outputs) still_read = still_read || o == param;
+    if (!still_read) {
+      scan_edit::remove_sequence(n, j);
+      --j;
+    }
     RewriteEvent ev;
     ev.rule = "scan_pushout_seq";
     ev.path = n.path;
