@@ -52,7 +52,9 @@ int cmd_rewrites(const CliOptions& o) {
   check_selection(sel);
   std::printf("rewrites of mode %s, in order:\n", std::string(mode_name(sel.mode)).c_str());
   int k = 0;
-  for (const std::string& group : group_order()) {
+  for (const GroupStep& step : group_order()) {
+    if (!step.if_changed.empty()) continue;  // a repeat: its rules are listed already
+    const std::string& group = step.group;
     for (const RewriteInfo* r : group_rewrites(sel, group)) {
       std::string tags;
       for (const std::string& t : r->tags) tags += (tags.empty() ? "" : ",") + t;

@@ -198,6 +198,9 @@ std::string profile_report(const FunctionProfile& p, size_t top) {
   line("  Memory saved by view                 " + kb(m.saved_view));
   line("  Memory saved by inplace              " + kb(m.saved_inplace));
   line("  Memory saved by buffer reuse         " + kb(m.saved_reuse));
+  if (m.saved_reuse < 0)
+    line("    (negative: the buffers hold more than the values of the last call need: scan stores reserve their rows\n"
+         "     ahead, and a buffer keeps the capacity a larger call gave it)");
   line("  <Sum apply outputs (bytes)> <Apply outputs memory size (bytes)> <created/inplace/view> <Apply node>");
   std::vector<size_t> by_size;
   for (size_t k = 0; k < p.nodes.size(); ++k)

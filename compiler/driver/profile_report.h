@@ -50,7 +50,10 @@ struct MemorySummary {
   int64_t scratch = 0;      // buffers holding no value (temporaries of ops, copies of outputs)
   int64_t without_plan = 0; // created + inplace + view + scratch: every value its own buffer
   int64_t with_plan = 0;    // the workspace buffers' capacities
-  int64_t saved_view = 0, saved_inplace = 0, saved_reuse = 0;  // sum: without_plan - with_plan
+  // Their sum is without_plan - with_plan. saved_reuse is created less the
+  // capacity of the buffers holding values: negative when those hold more
+  // than the last call's values need (a scan's store reserves rows ahead).
+  int64_t saved_view = 0, saved_inplace = 0, saved_reuse = 0;
 };
 MemorySummary memory_summary(const FunctionProfile& p);
 // The size the workspace allocates for `bytes` bytes.

@@ -1,6 +1,7 @@
 // Gradients of elementwise ops: d/dx_i of z = f(x_0, ...), times gz, summed
-// over the dimensions x_i was broadcast in. Comparisons, logic, rounding
-// and integer-valued results have no gradient (Theano's zero / disconnected).
+// over the dimensions x_i was broadcast in. Rounding ops and int_div of
+// floats have a zero gradient (connected, as in Theano); comparisons, logic
+// and integer-valued results have none (disconnected).
 #include <cmath>
 
 #include "grad/backprop.h"
@@ -50,7 +51,8 @@ std::vector<Var*> grad_elemwise(Builder& b, const Node& n, Var* gz) {
       return done(g);
     case Op::TrueDiv:  // z = x / y: dz/dx = 1/y, dz/dy = -x/y^2 = -z/y
       return done({b.div(gz, fy()), b.neg(b.div(b.mul(gz, out), fy()))});
-    case Op::IntDiv: return g;
+    case Op::IntDiv:  // floor(x / y) is piecewise constant: d/dx = d/dy = 0 (connected, as Theano's IntDiv.grad)
+      return done({b.zeros_like(fx()), b.zeros_like(fy())});
     case Op::Mod:  // x - floor(x/y) y: dz/dx = 1, dz/dy = -floor(x/y)
       return done({gz, b.neg(b.mul(gz, b.op(Op::IntDiv, {fx(), fy()})))});
     case Op::Pow: {  // z = x^y: dz/dx = y x^(y-1), dz/dy = log(x) x^y
@@ -90,7 +92,8 @@ std::vector<Var*> grad_elemwise(Builder& b, const Node& n, Var* gz) {
     case Op::Sgn:
     case Op::Floor:
     case Op::Ceil:
-    case Op::Round: return g;
+    case Op::Round:  // piecewise constant: d/dx = 0 where defined; connected, as Theano's L_op returns zeros
+      return done({b.zeros_like(fx())});
     case Op::Switch: {  // switch(c, a, b): the gradient goes where c selected
       Var* zero = b.zeros_like(gz);
       return done({nullptr, b.switch_(x, gz, zero), b.switch_(x, zero, gz)});

@@ -1,5 +1,7 @@
 #include "ir/scan_edit.h"
 
+#include <algorithm>
+
 #include "ir/error.h"
 
 namespace tgc::scan_edit {
@@ -102,6 +104,23 @@ void refresh_types(Node& scan) {
   std::vector<Type> t = infer_types(scan);
   if (t.size() != scan.outputs.size()) throw internal_error("scan_edit: outputs and types disagree at " + scan.path);
   for (size_t k = 0; k < t.size(); ++k) scan.outputs[k]->type = t[k];
+}
+
+Var* step_count(Builder& b, const Node& scan) {
+  const ScanInfo& s = *scan.scan;
+  if (s.has_until) throw internal_error(scan.path + ": step_count of a scan with until");
+  if (s.has_n_steps) return b.cast(scan.inputs[0], DType::Int64);
+  Var* shortest = nullptr;
+  for (int j = 0; j < s.n_seqs(); ++j) {
+    const std::vector<int>& taps = s.seq_taps[size_t(j)];
+    int64_t lo = std::min(*std::min_element(taps.begin(), taps.end()), 0);
+    int64_t hi = std::max(*std::max_element(taps.begin(), taps.end()), 0);
+    Var* len = b.shape_i(scan.inputs[size_t(s.seq_input(j))], 0);
+    if (hi - lo > 0) len = b.op(Op::Maximum, {b.sub(len, b.int64(hi - lo)), b.int64(0)});
+    shortest = shortest ? b.op(Op::Minimum, {shortest, len}) : len;
+  }
+  if (!shortest) throw internal_error(scan.path + ": scan without sequences or n_steps");
+  return shortest;
 }
 
 }  // namespace tgc::scan_edit

@@ -4,6 +4,7 @@
 // keeps existing Var objects (so references to the scan's outputs stay
 // valid) and renumbers output indices.
 #pragma once
+#include "ir/builder.h"
 #include "ir/graph.h"
 
 namespace tgc::scan_edit {
@@ -40,5 +41,11 @@ void remove_nonseq(Node& scan, int k);
 
 // Recomputes the scan's output types from its body (after edits).
 void refresh_types(Node& scan);
+
+// The number of steps the scan runs, built with `b` in the scan's scope:
+// n_steps when given (the scan checks it against its sequences), otherwise
+// min over sequences j of max(len_j - (max(taps_j, 0) - min(taps_j, 0)), 0).
+// Requires no `until` (the count is then known only after the loop).
+Var* step_count(Builder& b, const Node& scan);
 
 }  // namespace tgc::scan_edit

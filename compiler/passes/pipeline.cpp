@@ -1,5 +1,7 @@
 #include "passes/pipeline.h"
 
+#include <algorithm>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -35,13 +37,19 @@ void verify_after(const FunctionGraph& fg) {
 }
 
 // One group: its local rules to a fixed point, then its global passes.
-void run_group(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace) {
+// Returns whether any rule fired.
+bool run_group(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace) {
   std::vector<const RewriteInfo*> locals;
   for (const RewriteInfo* r : rules)
     if (r->local) locals.push_back(r);
-  apply_local_rules(fg, locals, trace);
+  size_t before = trace.events.size();
+  bool changed = apply_local_rules(fg, locals, trace);
   for (const RewriteInfo* r : rules)
-    if (r->global && r->global(fg, trace)) retype_function(fg);
+    if (r->global && r->global(fg, trace)) {
+      retype_function(fg);
+      changed = true;
+    }
+  return changed || trace.events.size() != before;
 }
 
 }  // namespace
@@ -68,9 +76,12 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
     t0 = t1;
   };
   lap("extract+grad");
-  for (const std::string& group : group_order()) {
-    run_group(fg, group_rewrites(sel, group), trace);
-    lap(group);
+  std::vector<std::string> changed;  // groups that fired
+  for (const GroupStep& step : group_order()) {
+    if (!step.if_changed.empty() && std::find(changed.begin(), changed.end(), step.if_changed) == changed.end())
+      continue;
+    if (run_group(fg, group_rewrites(sel, step.group), trace)) changed.push_back(step.group);
+    lap(step.group);
     verify_after(fg);
     lap("verify");
   }

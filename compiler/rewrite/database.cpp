@@ -54,9 +54,13 @@ const std::vector<RewriteInfo>& all_rewrites() {
   return db;
 }
 
-const std::vector<std::string>& group_order() {
-  static const std::vector<std::string> order = {"merge",  "canonicalize", "stabilize", "specialize", "scan",
-                                                 "fusion", "blas",         "inplace",   "merge"};
+const std::vector<GroupStep>& group_order() {
+  // The scan rewrites build index arithmetic and new dots outside loops,
+  // which merge, canonicalize and specialize then simplify.
+  static const std::vector<GroupStep> order = {
+      {"merge", ""},        {"canonicalize", ""},      {"stabilize", ""},       {"specialize", ""},
+      {"scan", ""},         {"merge", "scan"},         {"canonicalize", "scan"}, {"specialize", "scan"},
+      {"fusion", ""},       {"blas", ""},              {"inplace", ""},         {"merge", ""}};
   return order;
 }
 

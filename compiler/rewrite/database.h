@@ -21,8 +21,15 @@ struct RewriteInfo {
 
 const std::vector<RewriteInfo>& all_rewrites();
 
+// One step of the pipeline: a group's rules, run unconditionally or only
+// when an earlier group changed the graph.
+struct GroupStep {
+  std::string group;
+  std::string if_changed;  // "": always; else run only if this group fired
+};
+
 // The groups in pipeline order (the first and last are "merge").
-const std::vector<std::string>& group_order();
+const std::vector<GroupStep>& group_order();
 
 struct RewriteSelection {
   Mode mode = Mode::FastRun;

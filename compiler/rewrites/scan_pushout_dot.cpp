@@ -122,12 +122,7 @@ class PushDot {
       else
         return false;
     }
-    // The number of steps that ran: the length of a stacked value (one of
-    // the operands is stacked anyway unless both come from sequences).
-    bool b_from_seq = sequence_of(s_, bt) >= 0;
-    bool a_from_seq = is_transpose2(a) && sequence_of(s_, a->owner->inputs[0]) >= 0;
-    Var* counted = !b_from_seq ? bt : (!a_from_seq ? a : bt);
-    steps_ = b_.shape_i(stacked(counted), 0);
+    steps_ = steps_that_ran(a, bt);
     Var* sum = b_.dot(concat_left(a), concat_right(bt));
     Var* init = n_.inputs[size_t(s_.init_input(k))];
     Var* fin = b_.cast_like(b_.add(b_.cast_like(init, v), sum), v);
@@ -140,6 +135,18 @@ class PushDot {
     ev.detail = "output " + std::to_string(k) + " (a sum of per-step dots) becomes one dot after the loop";
     trace_.record(std::move(ev));
     return true;
+  }
+
+  // The number of steps that ran. Without `until` it follows from n_steps
+  // or the sequence lengths, so no loop has to stay for it; with `until`
+  // it is the length of a stacked value (one of the operands is stacked
+  // anyway unless both come from sequences).
+  Var* steps_that_ran(Var* a, Var* bt) {
+    if (!s_.has_until) return scan_edit::step_count(b_, n_);
+    bool b_from_seq = sequence_of(s_, bt) >= 0;
+    bool a_from_seq = is_transpose2(a) && sequence_of(s_, a->owner->inputs[0]) >= 0;
+    Var* counted = !b_from_seq ? bt : (!a_from_seq ? a : bt);
+    return b_.shape_i(stacked(counted), 0);
   }
 
   void replace_everywhere_outer(Var* from, Var* to) {
