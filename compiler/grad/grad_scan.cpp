@@ -450,7 +450,19 @@ std::vector<Var*> ScanGrad::run() {
     IdxEntry e = Builder::slice(std::nullopt, std::nullopt);
     e.start = {IdxBound::Input, 0, 2};
     e.stop = {IdxBound::Input, 0, 3};
-    gseq[j] = b_.inc_subtensor(gseq[j], b_.cast_like(fwd_order, seq), {e}, {start, stop});
+    Var* rows = b_.cast_like(fwd_order, seq);
+    // With zero steps the backward loop has no step to give its stacked
+    // rows a shape: (0, 0, ...) where the row shape is not static. Giving
+    // them the shape of the rows they are added to (same element count in
+    // every other case) keeps that a zero gradient rather than an error.
+    bool row_static = std::all_of(rows->type.shape.begin() + 1, rows->type.shape.end(), [](int64_t d) { return d >= 0; });
+    if (!row_static) {
+      IdxEntry read = e;  // subtensor's index inputs follow x alone
+      read.start.input = 1;
+      read.stop.input = 2;
+      rows = b_.reshape(rows, b_.shape_of(b_.subtensor(seq, {read}, {start, stop})));
+    }
+    gseq[j] = b_.inc_subtensor(gseq[j], rows, {e}, {start, stop});
   }
   for (auto& [j, gj] : gseq) {
     Var* r = s_.go_backwards ? b_.subtensor(gj, {Builder::slice(std::nullopt, std::nullopt, -1)}) : gj;

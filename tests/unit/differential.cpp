@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <mutex>
-#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "codegen/cpu_target.h"
 #include "driver/build_cache.h"
@@ -165,6 +165,9 @@ void prebuild_all() {
     } catch (const std::exception&) {
     }
   }
+  // The largest first, so that the last builds to finish are short ones.
+  std::sort(units.begin(), units.end(),
+            [](const GeneratedUnit& a, const GeneratedUnit& b) { return a.source.size() > b.source.size(); });
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t k = next++; k < units.size(); k = next++) {
@@ -222,8 +225,22 @@ size_t Differential::output_index(const std::string& name) const {
 DiffRun Differential::run(const std::vector<Value>& inputs, const Tolerance& tol) {
   Impl& d = *impl_;
   REQUIRE(inputs.size() == d.fg->inputs.size());
+  const std::vector<Value> before = inputs;
   Outcome r = call(*d.ref, inputs);
   Outcome c = call(*d.comp, inputs);
+  // Neither engine may write into its inputs (in-place updates are for
+  // buffers of its own).
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    std::string diff;
+    if (const auto* a = std::get_if<CsrMatrix>(&before[k])) {
+      const auto& b = std::get<CsrMatrix>(inputs[k]);
+      bool same = a->data.same_bytes(b.data) && a->indices.same_bytes(b.indices) && a->indptr.same_bytes(b.indptr);
+      if (!same) diff = "changed";
+    } else {
+      diff = compare_values(before[k], inputs[k], Tolerance{0, 0, 0, 0});
+    }
+    CHECK_MESSAGE(diff.empty(), "input " << k << " \"" << d.fg->inputs[k]->name << "\" was written by a call: " << diff);
+  }
   DiffRun out;
   CHECK_MESSAGE(r.failed == c.failed, "reference: " << (r.failed ? r.message : "no error")
                                                     << " | compiled: " << (c.failed ? c.message : "no error"));
@@ -333,13 +350,6 @@ Tensor Rand::range(DType dt, const Shape& shape, int64_t lo, int64_t hi) {
 
 Tensor Rand::bools(const Shape& shape) { return range(DType::Bool, shape, 0, 1); }
 
-std::string graph_text(const std::string& inputs, const std::string& nodes, const std::string& fn_inputs,
-                       const std::string& fn_outputs, const std::string& extra, const std::string& fn_extra) {
-  return R"({"format": "tgc-graph", "version": 1, "name": "diff", "inputs": )" + inputs + R"(, "nodes": )" + nodes +
-         (extra.empty() ? "" : ", " + extra) + R"(, "functions": [{"name": "f", "inputs": )" + fn_inputs +
-         R"(, "outputs": )" + fn_outputs + (fn_extra.empty() ? "" : ", " + fn_extra) + "}]}";
-}
-
 }  // namespace tgc::test
 
 namespace tgc::test {
@@ -382,6 +392,14 @@ void GraphBuilder::node_n(const std::string& op, json inputs, json attrs, const 
   n["inputs"] = std::move(inputs);
   n["outputs"] = outs;
   nodes_.push_back(std::move(n));
+}
+
+nlohmann::json GraphBuilder::slice(json start, json stop, json step) {
+  json e = json::object();
+  if (!start.is_null()) e["start"] = std::move(start);
+  if (!stop.is_null()) e["stop"] = std::move(stop);
+  if (!step.is_null()) e["step"] = std::move(step);
+  return e;
 }
 
 GraphBuilder& GraphBuilder::output(const std::string& name) {

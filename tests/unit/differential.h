@@ -15,8 +15,8 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -32,7 +32,8 @@ struct Tolerance {
   double rtol32 = 1e-5, atol32 = 1e-6;
 };
 // For results whose summation order differs between BLAS and the
-// interpreter's plain loops (float64 within 1e-10; float32 as usual).
+// interpreter's plain loops (which also accumulate float32 products in
+// double): float64 within 1e-10, float32 within 1e-4 (relative) / 1e-5.
 inline Tolerance blas_tolerance() {
   Tolerance t;
   t.rtol64 = t.atol64 = 1e-10;
@@ -124,12 +125,6 @@ Tensor scalar(DType dt, double v);
 CsrMatrix csr(DType dt, DType index_dt, int64_t rows, int64_t cols, const std::vector<int64_t>& indptr,
               const std::vector<int64_t>& indices, const std::vector<double>& data);
 
-// A graph file text: `inputs`, `nodes` (JSON lists), one function "f" with
-// inputs and outputs (JSON lists of names); `extra` adds top-level keys
-// (e.g. "shared": [...]) and `fn_extra` keys of the function (e.g. "updates": {...}).
-std::string graph_text(const std::string& inputs, const std::string& nodes, const std::string& fn_inputs,
-                       const std::string& fn_outputs, const std::string& extra = "", const std::string& fn_extra = "");
-
 // Builds a graph file with one function "f" node by node.
 class GraphBuilder {
  public:
@@ -147,7 +142,7 @@ class GraphBuilder {
   void node_n(const std::string& op, json inputs, json attrs, const std::vector<std::string>& outs);
   // Adds a raw node object.
   void raw_node(json node) { nodes_.push_back(std::move(node)); }
-  // An output of "f" (a name may be listed more than once).
+  // An output of "f" (each name once: the loader refuses repeats).
   GraphBuilder& output(const std::string& name);
   GraphBuilder& update(const std::string& shared_name, const std::string& value);
   // The function's mode: FAST_COMPILE by default, so that every op reaches
@@ -160,6 +155,9 @@ class GraphBuilder {
   // Inline constants: {"value": v} and {"value": v, "dtype": dt}.
   static json weak(json v) { return json{{"value", std::move(v)}}; }
   static json lit(json v, const std::string& dtype) { return json{{"value", std::move(v)}, {"dtype", dtype}}; }
+  // An `idx` entry: a slice (null: omitted), or an index variable.
+  static json slice(json start, json stop, json step);
+  static json var(const std::string& name) { return json{{"var", name}}; }
 
  private:
   json inputs_ = json::array(), shared_ = json::array(), constants_ = json::array(), nodes_ = json::array();

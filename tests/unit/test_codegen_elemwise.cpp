@@ -34,11 +34,7 @@ Tensor special_floats(DType dt, test::Rand& r) {
   return t;
 }
 
-}  // namespace
-
-namespace {
-
-std::string elemwise1_graph() {
+std::string float_ops_graph() {
   GraphBuilder g;
   for (const char* dt : {"float64", "float32"}) {
     std::string p = dt[5] == '6' ? "d_" : "f_";
@@ -69,12 +65,12 @@ std::string elemwise1_graph() {
   }
   return g.text();
 }
-const test::Prebuild k_elemwise1{elemwise1_graph};
+const test::Prebuild k_float_ops{float_ops_graph};
 
 }  // namespace
 
 TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/column/scalar broadcasting") {
-  test::Differential d(elemwise1_graph(), "f");
+  test::Differential d(float_ops_graph(), "f");
   test::Rand rnd(1);
   for (int round = 0; round < 2; ++round) {
     std::vector<Value> in;
@@ -90,13 +86,15 @@ TEST_CASE("codegen elemwise: every float op, float64 and float32, with row/colum
 }
 
 namespace {
+const char* const kPairs[][2] = {{"int8", "uint8"},   {"int32", "float32"}, {"uint64", "int64"}, {"bool", "int8"},
+                                 {"int16", "float32"}, {"uint32", "int32"},  {"float32", "float64"}, {"uint16", "int64"},
+                                 {"bool", "float32"}, {"uint8", "uint64"}};
+const char* const kAllDtypes[] = {"bool",   "int8",   "int16",  "int32",   "int64",  "uint8",
+                                  "uint16", "uint32", "uint64", "float32", "float64"};
 const char* const kIntDtypes[] = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"};
 DType dtype_of(const std::string& s) { return *dtype_from_name(s); }
-}  // namespace
 
-namespace {
-
-std::string elemwise2_graph() {
+std::string int_ops_graph() {
   GraphBuilder g;
   for (const std::string dt : kIntDtypes) {
     bool is_b = dt == "bool";
@@ -129,12 +127,12 @@ std::string elemwise2_graph() {
   }
   return g.text();
 }
-const test::Prebuild k_elemwise2{elemwise2_graph};
+const test::Prebuild k_int_ops{int_ops_graph};
 
 }  // namespace
 
 TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor division, modulo by zero, pow") {
-  test::Differential d(elemwise2_graph(), "f");
+  test::Differential d(int_ops_graph(), "f");
   test::Rand rnd(2);
   for (int round = 0; round < 3; ++round) {
     std::vector<Value> in;
@@ -153,24 +151,14 @@ TEST_CASE("codegen elemwise: integer and bool ops with wrap-around, floor divisi
 
 namespace {
 
-std::string elemwise3_graph() {
+std::string promotion_graph() {
   GraphBuilder g;
-  const char* pairs[][2] = {{"int8", "uint8"},   {"int32", "float32"}, {"uint64", "int64"}, {"bool", "int8"},
-                            {"int16", "float32"}, {"uint32", "int32"},  {"float32", "float64"}, {"uint16", "int64"},
-                            {"bool", "float32"}, {"uint8", "uint64"}};
   int k = 0;
-  std::vector<std::string> names;
-  for (auto& pr : pairs) {
+  for (auto& pr : kPairs) {
     std::string a = "a" + std::to_string(k), b = "b" + std::to_string(k);
     ++k;
-    g.input(a, pr[0], {3, 4}).input(b, pr[1], {1, 4});
-    names.push_back(a);
-    names.push_back(b);
+    g.input(a, pr[0], {3, 4}).input(b, pr[1], {1, 4});  // b broadcasts as a row
     for (const char* op : {"add", "sub", "mul", "true_div", "int_div", "mod", "pow", "maximum", "minimum", "lt", "eq", "ge"}) {
-      bool bools = std::string(pr[0]) == "bool" || std::string(pr[1]) == "bool";
-      if (bools && std::string(op) == "sub" && std::string(pr[1]) == "int8") {
-        // bool - int8 is int8 arithmetic: allowed
-      }
       g.output(g.node(op, {a, b}));
     }
     bool logic = !(std::string(pr[0]).rfind("float", 0) == 0 || std::string(pr[1]).rfind("float", 0) == 0);
@@ -210,16 +198,16 @@ std::string elemwise3_graph() {
   g.output(g.node("mod", {"i32", W::weak(0)}));
   return g.text();
 }
-const test::Prebuild k_elemwise3{elemwise3_graph};
+const test::Prebuild k_promotion{promotion_graph};
 
 }  // namespace
 
 TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar constants") {
-  test::Differential d(elemwise3_graph(), "f");
+  test::Differential d(promotion_graph(), "f");
   test::Rand rnd(3);
   for (int round = 0; round < 2; ++round) {
     std::vector<Value> in;
-    for (auto& pr : pairs) {
+    for (auto& pr : kPairs) {
       for (int j = 0; j < 2; ++j) {
         DType t = dtype_of(pr[j]);
         Shape sh = j == 0 ? Shape{3, 4} : Shape{1, 4};
@@ -238,29 +226,28 @@ TEST_CASE("codegen elemwise: mixed dtypes (numpy promotion) and weak scalar cons
 
 namespace {
 
-std::string elemwise4_graph() {
-  const char* all[] = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "float32", "float64"};
+std::string casts_graph() {
   GraphBuilder g;
-  for (const char* from : all) {
+  for (const char* from : kAllDtypes) {
     std::string x = std::string("x_") + from;
     g.input(x, from, {16});
-    for (const char* to : all) g.output(g.node("cast", {x}, {{"dtype", to}}));
-    // A cast feeding arithmetic through a transposed view.
+    for (const char* to : kAllDtypes) g.output(g.node("cast", {x}, {{"dtype", to}}));
   }
+  // Casts of strided views.
   g.input("m", "float64", {3, 4});
   g.output(g.node("cast", {g.node("transpose", {"m"})}, {{"dtype", "int16"}}));
-  g.output(g.node("cast", {g.node("subtensor", {"m"}, {{"idx", {json{{"step", -1}}, json{{"step", -2}}}}})}, {{"dtype", "uint8"}}));
+  g.output(g.node("cast", {g.node("subtensor", {"m"}, {{"idx", {GraphBuilder::slice(nullptr, nullptr, -1), GraphBuilder::slice(nullptr, nullptr, -2)}}})}, {{"dtype", "uint8"}}));
   return g.text();
 }
-const test::Prebuild k_elemwise4{elemwise4_graph};
+const test::Prebuild k_casts{casts_graph};
 
 }  // namespace
 
 TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-range floats") {
-  test::Differential d(elemwise4_graph(), "f");
+  test::Differential d(casts_graph(), "f");
   test::Rand rnd(4);
   std::vector<Value> in;
-  for (const char* from : all) {
+  for (const char* from : kAllDtypes) {
     DType t = dtype_of(from);
     Tensor x(t, {16});
     if (is_float(t)) {
@@ -278,19 +265,13 @@ TEST_CASE("codegen cast: every pair of dtypes, with NaN, infinities and out-of-r
 
 namespace {
 
-std::string elemwise5_graph() {
+std::string views_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {4, 5}).input("y", "float64", {5, 4}).input("v", "float64", {5}).input("c", "float64", {4, 1});
   g.input("z", "float64", {2, 3, 4}).input("w", "float64", {4, 2, 3}).input("i", "int8", {4, 5}).input("b", "bool", {5, 4});
   g.input("f", "float32", json::array({nullptr, nullptr}));
-  auto sl = [](json start, json stop, json step) {
-    json e = json::object();
-    if (!start.is_null()) e["start"] = start;
-    if (!stop.is_null()) e["stop"] = stop;
-    if (!step.is_null()) e["step"] = step;
-    return e;
-  };
+  auto sl = GraphBuilder::slice;
   json N = nullptr;
   std::string xt = g.node("transpose", {"x"});
   g.output(g.node("add", {xt, "y"}));
@@ -319,16 +300,65 @@ std::string elemwise5_graph() {
   g.output(xt).output(rev);
   return g.text();
 }
-const test::Prebuild k_elemwise5{elemwise5_graph};
+const test::Prebuild k_views{views_graph}, k_views_run{views_graph, "f", Mode::FastRun};
 
 }  // namespace
 
 TEST_CASE("codegen elemwise: views (dimshuffle, transpose, negative-step subtensor) feed the strided loops") {
-  test::Differential d(elemwise5_graph(), "f");
-  test::Rand rnd(5);
-  for (int round = 0; round < 2; ++round) {
-    d.run({rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {5, 4}), rnd.floats(DType::Float64, {5}),
-           rnd.floats(DType::Float64, {4, 1}), rnd.floats(DType::Float64, {2, 3, 4}), rnd.floats(DType::Float64, {4, 2, 3}),
-           rnd.ints(DType::Int8, {4, 5}), rnd.bools({5, 4}), rnd.floats(DType::Float32, {3 + round, 6})});
+  // As written (FAST_COMPILE: every op reaches the code generator), then as
+  // FAST_RUN rewrites it (fusion, BLAS, in-place updates).
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(views_graph(), "f", mode);
+    test::Rand rnd(5);
+    for (int round = 0; round < 2; ++round) {
+      d.run({rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {5, 4}), rnd.floats(DType::Float64, {5}),
+             rnd.floats(DType::Float64, {4, 1}), rnd.floats(DType::Float64, {2, 3, 4}), rnd.floats(DType::Float64, {4, 2, 3}),
+             rnd.ints(DType::Int8, {4, 5}), rnd.bools({5, 4}), rnd.floats(DType::Float32, {3 + round, 6})});
+    }
+  }
+}
+
+namespace {
+
+// Chains of elementwise ops that FAST_RUN fuses into single loops (and runs
+// in place where an intermediate dies): broadcasting, views, mixed dtypes,
+// integer wrap-around and bools inside one fused expression.
+std::string chains_graph() {
+  GraphBuilder g;
+  using W = GraphBuilder;
+  g.input("x", "float64", {4, 5}).input("y", "float64", {4, 5}).input("r", "float64", {1, 5}).input("c", "float64", {4, 1});
+  g.input("i8", "int8", {4, 5}).input("i16", "int16", {5, 4}).input("f", "float32", {4, 5}).input("i32", "int32", {5});
+  std::string t1 = g.node("tanh", {g.node("add", {g.node("mul", {"x", "r"}), "c"})});
+  std::string t2 = g.node("true_div", {g.node("exp", {g.node("neg", {g.node("abs", {"x"})})}), g.node("add", {W::weak(1.0), g.node("sqr", {"y"})})});
+  g.output(g.node("sub", {t1, t2}));
+  g.output(g.node("mul", {g.node("switch", {g.node("gt", {"x", W::weak(0.0)}), g.node("log1p", {"x"}), g.node("expm1", {"x"})}), W::weak(0.5)}));
+  g.output(g.node("mod", {g.node("int_div", {g.node("add", {g.node("mul", {"i8", W::weak(3)}), W::weak(100)}), W::weak(7)}), W::weak(-5)}));
+  g.output(g.node("add", {g.node("cast", {g.node("mul", {"x", W::weak(1000.0)})}, {{"dtype", "int16"}}), g.node("transpose", {"i16"})}));
+  std::string xt = g.node("transpose", {"x"});
+  g.output(g.node("maximum", {g.node("add", {xt, g.node("dimshuffle", {"c"}, {{"pattern", {1, 0}}})}), g.node("subtensor", {g.node("transpose", {"y"})}, {{"idx", {GraphBuilder::slice(nullptr, nullptr, -1)}}})}));
+  g.output(g.node("and", {g.node("gt", {"x", "y"}), g.node("invert", {g.node("lt", {"x", W::weak(0.0)})})}));
+  g.output(g.node("add", {g.node("mul", {"f", W::weak(2.0)}), g.node("dimshuffle", {"i32"}, {{"pattern", {"x", 0}}})}));  // float32 x int32 -> float64
+  g.output(g.node("sigmoid", {g.node("sub", {g.node("mul", {"f", "f"}), g.node("cast", {"i8"}, {{"dtype", "float32"}})})}));
+  std::string shared_sub = g.node("mul", {"x", "y"});  // read by two chains and an output
+  g.output(shared_sub);
+  g.output(g.node("sqrt", {g.node("abs", {shared_sub})}));
+  g.output(g.node("clip", {g.node("add", {shared_sub, "r"}), W::weak(-1.0), W::weak(1.0)}));
+  g.output(g.node("pow", {g.node("abs", {"x"}), g.node("add", {"c", W::weak(0.5)})}));
+  return g.text();
+}
+const test::Prebuild k_chains{chains_graph}, k_chains_run{chains_graph, "f", Mode::FastRun};
+
+}  // namespace
+
+TEST_CASE("codegen elemwise: chains of ops (fused into one loop by FAST_RUN)") {
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(chains_graph(), "f", mode);
+    test::Rand rnd(6);
+    for (int round = 0; round < 2; ++round)
+      d.run({rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {4, 5}), rnd.floats(DType::Float64, {1, 5}),
+             rnd.floats(DType::Float64, {4, 1}), rnd.ints(DType::Int8, {4, 5}), rnd.ints(DType::Int16, {5, 4}),
+             rnd.floats(DType::Float32, {4, 5}), rnd.ints(DType::Int32, {5}, false)});
   }
 }

@@ -12,14 +12,8 @@ using json = nlohmann::json;
 
 namespace {
 
-json sl(json start, json stop, json step) {
-  json e = json::object();
-  if (!start.is_null()) e["start"] = start;
-  if (!stop.is_null()) e["stop"] = stop;
-  if (!step.is_null()) e["step"] = step;
-  return e;
-}
-json var(const std::string& name) { return json{{"var", name}}; }
+json sl(json start, json stop, json step) { return GraphBuilder::slice(start, stop, step); }
+json var(const std::string& name) { return GraphBuilder::var(name); }
 const json N = nullptr;
 const int64_t kMax = std::numeric_limits<int64_t>::max();
 const int64_t kMin = std::numeric_limits<int64_t>::min();
@@ -35,11 +29,7 @@ Tensor ilist(DType dt, const std::vector<int64_t>& v) {
   return t;
 }
 
-}  // namespace
-
-namespace {
-
-std::string index1_graph() {
+std::string indexing_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {5, 6}).input("t", "int16", json::array({nullptr, 4, 5})).input("i", "int64", json::array());
@@ -87,37 +77,42 @@ std::string index1_graph() {
   g.output(g.node("advanced_inc_subtensor1", {xt, "il", g.node("subtensor", {"il32"}, {{"idx", {sl(N, 1, N)}}})}));
   return g.text();
 }
-const test::Prebuild k_index1{index1_graph};
+const test::Prebuild k_indexing{indexing_graph}, k_indexing_run{indexing_graph, "f", Mode::FastRun};
 
 }  // namespace
 
 TEST_CASE("codegen indexing: subtensor, inc/set_subtensor, advanced_*subtensor1, and index errors") {
-  test::Differential d(index1_graph(), "f");
-  test::Rand rnd(21);
-  auto inputs = [&](int64_t i, int64_t j, int64_t st, std::vector<int64_t> il, std::vector<int64_t> il32) {
-    return std::vector<Value>{rnd.floats(DType::Float64, {5, 6}), rnd.ints(DType::Int16, {3, 4, 5}), i64(i),
-                              test::scalar(DType::Int32, double(j)), i64(st), rnd.floats(DType::Float32, {6}),
-                              ilist(DType::Int64, il), ilist(DType::Int32, il32),
-                              rnd.floats(DType::Float64, {int64_t(il.size()), 6}), rnd.ints(DType::UInt8, {7})};
-  };
-  d.run(inputs(1, 3, 2, {0, 4, -1, 4, 4, -5}, {2, -3, 2, 0}));
-  d.run(inputs(-2, -1, -1, {3}, {0}));
-  d.run(inputs(4, 0, 3, {-1, -1}, {-3, -3, -3, -3}));
-  d.run(inputs(0, 5, -2, {}, {1, 1}));
-  // Index errors, one at a time: the same node fails in both engines.
-  CHECK(d.run_error(inputs(5, 3, 2, {0}, {0})) != "");          // x[i]: 5 is out of range for 5 rows
-  CHECK(d.run_error(inputs(-6, 3, 2, {0}, {0})) != "");         // x[i]: -6
-  CHECK(d.run_error(inputs(1, 6, 2, {0}, {0})) != "");          // x[i, j]: column 6 of 6
-  CHECK(d.run_error(inputs(1, -7, 2, {0}, {0})) != "");         // x[j, -2]: -7
-  CHECK(d.run_error(inputs(1, 3, 0, {0}, {0})) != "");          // slice step 0
-  CHECK(d.run_error(inputs(1, 3, 2, {0, 5}, {0})) != "");       // advanced index 5 of 5 rows
-  CHECK(d.run_error(inputs(1, 3, 2, {-6}, {0})) != "");         // advanced index -6
-  CHECK(d.run_error(inputs(1, 3, 2, {0}, {0, 3})) != "");       // int32 list: 3 of 3 rows of t
+  // As written (FAST_COMPILE: every op reaches the code generator), then as
+  // FAST_RUN rewrites it (fusion, BLAS, in-place updates).
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(indexing_graph(), "f", mode);
+    test::Rand rnd(21);
+    auto inputs = [&](int64_t i, int64_t j, int64_t st, std::vector<int64_t> il, std::vector<int64_t> il32) {
+      return std::vector<Value>{rnd.floats(DType::Float64, {5, 6}), rnd.ints(DType::Int16, {3, 4, 5}), i64(i),
+                                test::scalar(DType::Int32, double(j)), i64(st), rnd.floats(DType::Float32, {6}),
+                                ilist(DType::Int64, il), ilist(DType::Int32, il32),
+                                rnd.floats(DType::Float64, {int64_t(il.size()), 6}), rnd.ints(DType::UInt8, {7})};
+    };
+    d.run(inputs(1, 3, 2, {0, 4, -1, 4, 4, -5}, {2, -3, 2, 0}));
+    d.run(inputs(-2, -1, -1, {3}, {0}));
+    d.run(inputs(4, 0, 3, {-1, -1}, {-3, -3, -3, -3}));
+    d.run(inputs(0, 5, -2, {}, {1, 1}));
+    // Index errors, one at a time: the same node fails in both engines.
+    CHECK(d.run_error(inputs(5, 3, 2, {0}, {0})) != "");          // x[i]: 5 is out of range for 5 rows
+    CHECK(d.run_error(inputs(-6, 3, 2, {0}, {0})) != "");         // x[i]: -6
+    CHECK(d.run_error(inputs(1, 6, 2, {0}, {0})) != "");          // x[i, j]: column 6 of 6
+    CHECK(d.run_error(inputs(1, -7, 2, {0}, {0})) != "");         // x[j, -2]: -7
+    CHECK(d.run_error(inputs(1, 3, 0, {0}, {0})) != "");          // slice step 0
+    CHECK(d.run_error(inputs(1, 3, 2, {0, 5}, {0})) != "");       // advanced index 5 of 5 rows
+    CHECK(d.run_error(inputs(1, 3, 2, {-6}, {0})) != "");         // advanced index -6
+    CHECK(d.run_error(inputs(1, 3, 2, {0}, {0, 3})) != "");       // int32 list: 3 of 3 rows of t
+  }
 }
 
 namespace {
 
-std::string index2_graph() {
+std::string unsigned_index_graph() {
   GraphBuilder g;
   g.input("x", "float64", {4, 3}).input("u", "uint64", {nullptr}).input("k", "uint64", json::array());
   g.input("k2", "uint64", json::array());
@@ -126,12 +121,12 @@ std::string index2_graph() {
   g.output(g.node("subtensor", {"x"}, {{"idx", {sl(var("k2"), N, N), sl(N, var("k2"), var("k2"))}}}));
   return g.text();
 }
-const test::Prebuild k_index2{index2_graph};
+const test::Prebuild k_unsigned_index{unsigned_index_graph};
 
 }  // namespace
 
 TEST_CASE("codegen indexing: unsigned index values beyond the int64 range are out of range") {
-  test::Differential d(index2_graph(), "f");
+  test::Differential d(unsigned_index_graph(), "f");
   test::Rand rnd(22);
   auto u64 = [](std::vector<uint64_t> v) {
     Tensor t(DType::UInt64, {int64_t(v.size())});

@@ -14,23 +14,13 @@ using json = nlohmann::json;
 
 namespace {
 
-json sl(json start, json stop, json step) {
-  json e = json::object();
-  if (!start.is_null()) e["start"] = start;
-  if (!stop.is_null()) e["stop"] = stop;
-  if (!step.is_null()) e["step"] = step;
-  return e;
-}
+json sl(json start, json stop, json step) { return GraphBuilder::slice(start, stop, step); }
 const json N = nullptr;
+const char* const kDtypes[] = {"float64", "float32", "int64"};
 
-}  // namespace
-
-namespace {
-
-std::string linalg1_graph() {
+std::string linalg_graph() {
   GraphBuilder g;
-  const char* dts[] = {"float64", "float32", "int64"};
-  for (const char* dt : dts) {
+  for (const char* dt : kDtypes) {
     std::string p = std::string(dt).substr(0, 1) + std::string(dt).substr(std::string(dt).size() - 2) + "_";  // f64_, f32_, i64_
     g.input(p + "A", dt, {3, 4}).input(p + "B", dt, {4, 5}).input(p + "v3", dt, {3}).input(p + "v4", dt, {4});
     g.input(p + "v5", dt, {5}).input(p + "s", dt, json::array());
@@ -98,46 +88,51 @@ std::string linalg1_graph() {
   g.output(g.node("gemm", {"f64_Z", "f64_al", "E1", "E3", "f64_be"}));
   return g.text();
 }
-const test::Prebuild k_linalg1{linalg1_graph};
+const test::Prebuild k_linalg{linalg_graph}, k_linalg_run{linalg_graph, "f", Mode::FastRun};
 
 }  // namespace
 
 TEST_CASE("codegen linalg: dot (four forms, scalar), outer, batched_dot, gemm, gemv, ger, dot22") {
-  test::Differential d(linalg1_graph(), "f");
-  test::Rand rnd(41);
-  auto inputs = [&](int64_t k, bool nan_z, double beta, int64_t k2 = -1) {
-    std::vector<Value> in;
-    for (const char* dt : dts) {
-      DType t = *dtype_from_name(dt);
-      auto m = [&](Shape s) { return is_float(t) ? rnd.floats(t, s) : rnd.ints(t, s, k == 0); };
-      for (Shape s : {Shape{3, 4}, Shape{4, 5}, Shape{3}, Shape{4}, Shape{5}, Shape{}, Shape{2, 3, 4}, Shape{2, 4, 5},
-                      Shape{2, 4}, Shape{2, 3}})
-        in.push_back(m(s));
-    }
-    for (DType t : {DType::Float64, DType::Float32}) {
-      Tensor Z = rnd.floats(t, {3, 5});
-      if (nan_z) Z.set_f64(4, std::numeric_limits<double>::quiet_NaN());
-      in.push_back(Z);
-      in.push_back(rnd.floats(t, {3}));
-      in.push_back(rnd.floats(t, {}));
-      in.push_back(test::scalar(t, beta));
-    }
-    in.push_back(rnd.floats(DType::Float64, {3, k}));
-    in.push_back(rnd.floats(DType::Float64, {k2 < 0 ? k : k2, 5}));
-    in.push_back(rnd.floats(DType::Float64, {k}));
-    in.push_back(rnd.floats(DType::Float64, {k, 5}));
-    return in;
-  };
-  d.run(inputs(0, false, 0.5), test::blas_tolerance());
-  d.run(inputs(2, false, -1.25), test::blas_tolerance());
-  d.run(inputs(3, true, 0.0), test::blas_tolerance());  // beta == 0: z is not read (a NaN in it stays out)
-  // Inner dimensions that differ at run time.
-  CHECK(d.run_error(inputs(2, false, 1.0, 3)) != "");
+  // As written (FAST_COMPILE: every op reaches the code generator), then as
+  // FAST_RUN rewrites it (fusion, BLAS, in-place updates).
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(linalg_graph(), "f", mode);
+    test::Rand rnd(41);
+    auto inputs = [&](int64_t k, bool nan_z, double beta, int64_t k2 = -1) {
+      std::vector<Value> in;
+      for (const char* dt : kDtypes) {
+        DType t = *dtype_from_name(dt);
+        auto m = [&](Shape s) { return is_float(t) ? rnd.floats(t, s) : rnd.ints(t, s, k == 0); };
+        for (Shape s : {Shape{3, 4}, Shape{4, 5}, Shape{3}, Shape{4}, Shape{5}, Shape{}, Shape{2, 3, 4}, Shape{2, 4, 5},
+                        Shape{2, 4}, Shape{2, 3}})
+          in.push_back(m(s));
+      }
+      for (DType t : {DType::Float64, DType::Float32}) {
+        Tensor Z = rnd.floats(t, {3, 5});
+        if (nan_z) Z.set_f64(4, std::numeric_limits<double>::quiet_NaN());
+        in.push_back(Z);
+        in.push_back(rnd.floats(t, {3}));
+        in.push_back(rnd.floats(t, {}));
+        in.push_back(test::scalar(t, beta));
+      }
+      in.push_back(rnd.floats(DType::Float64, {3, k}));
+      in.push_back(rnd.floats(DType::Float64, {k2 < 0 ? k : k2, 5}));
+      in.push_back(rnd.floats(DType::Float64, {k}));
+      in.push_back(rnd.floats(DType::Float64, {k, 5}));
+      return in;
+    };
+    d.run(inputs(0, false, 0.5), test::blas_tolerance());
+    d.run(inputs(2, false, -1.25), test::blas_tolerance());
+    d.run(inputs(3, true, 0.0), test::blas_tolerance());  // beta == 0: z is not read (a NaN in it stays out)
+    // Inner dimensions that differ at run time.
+    CHECK(d.run_error(inputs(2, false, 1.0, 3)) != "");
+  }
 }
 
 namespace {
 
-std::string linalg2_graph() {
+std::string sparse_graph() {
   GraphBuilder g;
   g.csr_input("S", "float64").csr_input("T", "float32");
   g.input("D", "float64", {nullptr, 3}).input("dv", "float64", {nullptr}).input("D32", "float32", {nullptr, 2});
@@ -154,12 +149,12 @@ std::string linalg2_graph() {
   g.output(g.node("to_dense", {"T"}));
   return g.text();
 }
-const test::Prebuild k_linalg2{linalg2_graph};
+const test::Prebuild k_sparse{sparse_graph};
 
 }  // namespace
 
 TEST_CASE("codegen sparse: sparse_dot with vectors and matrices, to_dense, int32 and int64 indices") {
-  test::Differential d(linalg2_graph(), "f");
+  test::Differential d(sparse_graph(), "f");
   test::Rand rnd(42);
   // S: 4 x 5 with an empty row and a repeated (row, column) entry (they add up).
   auto S = [](DType idx) {

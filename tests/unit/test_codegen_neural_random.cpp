@@ -13,7 +13,7 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string neural_random1_graph() {
+std::string neural_graph() {
   GraphBuilder g;
   g.input("x", "float64", {5, 6}).input("x32", "float32", {5, 6}).input("x3", "float64", {2, 3, 4}).input("xi", "int32", {3, 5});
   g.input("p", "float64", {4, 6}).input("t", "int64", {4}).input("tm", "float64", {4, 6}).input("p32", "float32", {4, 6});
@@ -33,16 +33,16 @@ std::string neural_random1_graph() {
   g.output(g.node("categorical_crossentropy", {"p32", "tu"}));
   g.output(g.node("categorical_crossentropy", {"p32", "tm32"}));
   g.output(g.node("categorical_crossentropy", {"p32", "tm"}));  // float32 x float64 -> float64
-  g.output(g.node("categorical_crossentropy", {g.node("softmax", {g.node("subtensor", {"x"}, {{"idx", {{{"start", 3}, {"step", -1}}}}})}), "t"}));
+  g.output(g.node("categorical_crossentropy", {g.node("softmax", {g.node("subtensor", {"x"}, {{"idx", {GraphBuilder::slice(3, nullptr, -1)}}})}), "t"}));
   g.output(g.node("categorical_crossentropy", {g.node("transpose", {g.node("transpose", {"p"})}), g.node("transpose", {g.node("transpose", {"tm"})})}));
   return g.text();
 }
-const test::Prebuild k_neural_random1{neural_random1_graph};
+const test::Prebuild k_neural{neural_graph};
 
 }  // namespace
 
 TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN), categorical_crossentropy") {
-  test::Differential d(neural_random1_graph(), "f");
+  test::Differential d(neural_graph(), "f");
   test::Rand rnd(51);
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   auto probs = [&](DType dt) {
@@ -92,7 +92,7 @@ TEST_CASE("codegen neural: softmax, log_softmax (large values, infinities, NaN),
 
 namespace {
 
-std::string neural_random2_graph() {
+std::string random_graph() {
   GraphBuilder g;
   g.shared({{"name", "rng"}, {"type", "rng"}, {"seed", 1234}});
   g.shared({{"name", "rng2"}, {"type", "rng"}, {"seed", 99}});
@@ -111,26 +111,31 @@ std::string neural_random2_graph() {
   g.update("rng", "r6").update("rng2", "s2");
   return g.text();
 }
-const test::Prebuild k_neural_random2{neural_random2_graph};
+const test::Prebuild k_random{random_graph}, k_random_run{random_graph, "f", Mode::FastRun};
 
 }  // namespace
 
 TEST_CASE("codegen random: uniform, normal, binomial draws and the state after them") {
-  test::Differential d(neural_random2_graph(), "f");
-  test::Rand rnd(52);
-  auto inputs = [&](int64_t rows, double sd, std::vector<double> p, double n) {
-    return std::vector<Value>{rnd.floats(DType::Float64, {rows, 3}), test::make(DType::Float32, {3}, {-1.0, 0.0, 1.5}),
-                              rnd.floats(DType::Float64, {rows, 1}), test::scalar(DType::Float64, sd),
-                              test::make(DType::Float64, {3}, p), test::scalar(DType::Int64, n)};
-  };
-  // Several calls: each starts from the state the previous one left.
-  d.run(inputs(4, 1.5, {0.0, 0.3, 1.0}, 5));
-  d.run(inputs(2, 0.0, {0.5, 0.5, 0.9}, 0));
-  d.run(inputs(0, 2.0, {0.1, 0.2, 0.3}, 7));
-  d.run(inputs(5, 0.5, {0.7, 0.01, 0.99}, 12));
-  // Bad parameters fail in both engines and leave the state untouched.
-  CHECK(d.run_error(inputs(3, -1.0, {0.5, 0.5, 0.5}, 3)) != "");
-  CHECK(d.run_error(inputs(3, 1.0, {0.5, 1.5, 0.5}, 3)) != "");
-  CHECK(d.run_error(inputs(3, 1.0, {0.5, 0.5, 0.5}, -2)) != "");
-  d.run(inputs(3, 1.0, {0.5, 0.5, 0.5}, 3));
+  // As written (FAST_COMPILE: every op reaches the code generator), then as
+  // FAST_RUN rewrites it (fusion, BLAS, in-place updates).
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(random_graph(), "f", mode);
+    test::Rand rnd(52);
+    auto inputs = [&](int64_t rows, double sd, std::vector<double> p, double n) {
+      return std::vector<Value>{rnd.floats(DType::Float64, {rows, 3}), test::make(DType::Float32, {3}, {-1.0, 0.0, 1.5}),
+                                rnd.floats(DType::Float64, {rows, 1}), test::scalar(DType::Float64, sd),
+                                test::make(DType::Float64, {3}, p), test::scalar(DType::Int64, n)};
+    };
+    // Several calls: each starts from the state the previous one left.
+    d.run(inputs(4, 1.5, {0.0, 0.3, 1.0}, 5));
+    d.run(inputs(2, 0.0, {0.5, 0.5, 0.9}, 0));
+    d.run(inputs(0, 2.0, {0.1, 0.2, 0.3}, 7));
+    d.run(inputs(5, 0.5, {0.7, 0.01, 0.99}, 12));
+    // Bad parameters fail in both engines and leave the state untouched.
+    CHECK(d.run_error(inputs(3, -1.0, {0.5, 0.5, 0.5}, 3)) != "");
+    CHECK(d.run_error(inputs(3, 1.0, {0.5, 1.5, 0.5}, 3)) != "");
+    CHECK(d.run_error(inputs(3, 1.0, {0.5, 0.5, 0.5}, -2)) != "");
+    d.run(inputs(3, 1.0, {0.5, 0.5, 0.5}, 3));
+  }
 }

@@ -14,22 +14,12 @@ namespace {
 
 const char* const kReductions[] = {"sum", "prod", "max", "min", "mean", "argmax", "argmin", "all", "any"};
 
-json sl(json start, json stop, json step) {
-  json e = json::object();
-  if (!start.is_null()) e["start"] = start;
-  if (!stop.is_null()) e["stop"] = stop;
-  if (!step.is_null()) e["step"] = step;
-  return e;
-}
+json sl(json start, json stop, json step) { return GraphBuilder::slice(start, stop, step); }
 const json N = nullptr;
 
 bool is_arg(const std::string& op) { return op == "argmax" || op == "argmin"; }
 
-}  // namespace
-
-namespace {
-
-std::string reduce1_graph() {
+std::string reductions_graph() {
   GraphBuilder g;
   g.input("x", "float64", {3, 4, 5}).input("f", "float32", {4, 6}).input("i", "int8", {3, 4}).input("u", "uint16", {3, 4});
   g.input("b", "bool", {3, 4}).input("l", "int64", {3, 4}).input("s", "float64", json::array());
@@ -80,12 +70,12 @@ std::string reduce1_graph() {
   g.output(g.node("min", {"e2"}, {{"axis", nullptr}}));
   return g.text();
 }
-const test::Prebuild k_reduce1{reduce1_graph};
+const test::Prebuild k_reductions{reductions_graph};
 
 }  // namespace
 
 TEST_CASE("codegen reductions: axis null/int/negative/list, keepdims, views, ints, bools, dtype, empty axes") {
-  test::Differential d(reduce1_graph(), "f");
+  test::Differential d(reductions_graph(), "f");
   test::Rand rnd(31);
   const double nan = std::numeric_limits<double>::quiet_NaN();
   auto inputs = [&](bool specials, Shape e, Shape e2) {

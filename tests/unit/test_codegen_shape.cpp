@@ -10,16 +10,9 @@ using json = nlohmann::json;
 
 namespace {
 
-const json N = nullptr;
 json dyn(int nd) { return json::array_t(size_t(nd), nullptr); }
-std::nullptr_t null_t() { return nullptr; }
-void DiffRunCheck(const test::DiffRun& r) { CHECK_FALSE(r.failed); }
 
-}  // namespace
-
-namespace {
-
-std::string shape1_graph() {
+std::string shape_ops_graph() {
   GraphBuilder g;
   using W = GraphBuilder;
   g.input("x", "float64", {3, 4}).input("t", "int32", {2, 3, 4}).input("c", "float64", {3, 1});
@@ -106,73 +99,84 @@ std::string shape1_graph() {
   g.output(g.node("stack", {xt, xt}, {{"axis", 1}}));
   return g.text();
 }
-const test::Prebuild k_shape1{shape1_graph};
+const test::Prebuild k_shape_ops{shape_ops_graph}, k_shape_ops_run{shape_ops_graph, "f", Mode::FastRun};
 
 }  // namespace
 
 TEST_CASE("codegen shape ops: dimshuffle, reshape, flatten, transpose, shape, alloc, fill, *_like, arange, join, stack") {
-  test::Differential d(shape1_graph(), "f");
-  test::Rand rnd(11);
-  auto i64 = [](double v) { return test::scalar(DType::Int64, v); };
-  auto inputs = [&](std::vector<double> sh, double n0, double n1, double a0, double a1, double a2, double f0, double f1,
-                    double f2) {
-    return std::vector<Value>{rnd.floats(DType::Float64, {3, 4}),
-                              rnd.ints(DType::Int32, {2, 3, 4}),
-                              rnd.floats(DType::Float64, {3, 1}),
-                              test::make(DType::Int64, {2}, sh),
-                              i64(n0),
-                              test::scalar(DType::Int32, n1),
-                              rnd.floats(DType::Float32, {4}),
-                              rnd.floats(DType::Float64, {3, 4}),
-                              i64(a0),
-                              i64(a1),
-                              i64(a2),
-                              test::scalar(DType::Float64, f0),
-                              test::scalar(DType::Float64, f1),
-                              test::scalar(DType::Float32, f2),
-                              rnd.ints(DType::UInt8, {2, 4}),
-                              rnd.floats(DType::Float32, {})};
-  };
-  d.run(inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3));
-  d.run(inputs({-1, 3}, 0, 5, 7, -5, -2, 3.0, -1.0, -0.25));
-  d.run(inputs({2, -1}, 3, 0, 5, 5, 1, -2.5, 2.5, 0.5));
-  d.run(inputs({12, 1}, 1, 1, -3, 4, 10, 0.1, 0.2, 1e-3));
-  {
-    // Integer arange is exact beyond 2**53 (numpy computes it in int64).
-    std::vector<Value> in = inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3);
-    std::get<Tensor>(in[8]).data<int64_t>()[0] = (int64_t(1) << 60) + 1;
-    std::get<Tensor>(in[9]).data<int64_t>()[0] = (int64_t(1) << 60) + 11;
-    DiffRunCheck(d.run(in));
+  // As written (FAST_COMPILE: every op reaches the code generator), then as
+  // FAST_RUN rewrites it (fusion, BLAS, in-place updates).
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(shape_ops_graph(), "f", mode);
+    test::Rand rnd(11);
+    auto i64 = [](double v) { return test::scalar(DType::Int64, v); };
+    auto inputs = [&](std::vector<double> sh, double n0, double n1, double a0, double a1, double a2, double f0, double f1,
+                      double f2) {
+      return std::vector<Value>{rnd.floats(DType::Float64, {3, 4}),
+                                rnd.ints(DType::Int32, {2, 3, 4}),
+                                rnd.floats(DType::Float64, {3, 1}),
+                                test::make(DType::Int64, {2}, sh),
+                                i64(n0),
+                                test::scalar(DType::Int32, n1),
+                                rnd.floats(DType::Float32, {4}),
+                                rnd.floats(DType::Float64, {3, 4}),
+                                i64(a0),
+                                i64(a1),
+                                i64(a2),
+                                test::scalar(DType::Float64, f0),
+                                test::scalar(DType::Float64, f1),
+                                test::scalar(DType::Float32, f2),
+                                rnd.ints(DType::UInt8, {2, 4}),
+                                rnd.floats(DType::Float32, {})};
+    };
+    d.run(inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3));
+    d.run(inputs({-1, 3}, 0, 5, 7, -5, -2, 3.0, -1.0, -0.25));
+    d.run(inputs({2, -1}, 3, 0, 5, 5, 1, -2.5, 2.5, 0.5));
+    d.run(inputs({12, 1}, 1, 1, -3, 4, 10, 0.1, 0.2, 1e-3));
+    {
+      // Integer arange is exact beyond 2**53 (numpy computes it in int64).
+      std::vector<Value> in = inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3);
+      std::get<Tensor>(in[8]).data<int64_t>()[0] = (int64_t(1) << 60) + 1;
+      std::get<Tensor>(in[9]).data<int64_t>()[0] = (int64_t(1) << 60) + 11;
+      CHECK_FALSE(d.run(in).failed);
+    }
+    // Run-time errors, one at a time, at the same node in both engines.
+    CHECK(d.run_error(inputs({5, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // reshape: 12 elements into 10
+    CHECK(d.run_error(inputs({-1, -1}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");  // reshape: two -1
+    CHECK(d.run_error(inputs({-1, 0}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // reshape: -1 beside a 0
+    CHECK(d.run_error(inputs({6, 2}, -1, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // alloc: negative dimension
+    CHECK(d.run_error(inputs({6, 2}, 2, 3, 0, 10, 0, 0.5, 3.0, 0.3)) != "");    // arange: zero step
+    CHECK(d.run_error(inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.0)) != "");    // arange: zero float step
   }
-  // Run-time errors, one at a time, at the same node in both engines.
-  CHECK(d.run_error(inputs({5, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // reshape: 12 elements into 10
-  CHECK(d.run_error(inputs({-1, -1}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");  // reshape: two -1
-  CHECK(d.run_error(inputs({-1, 0}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // reshape: -1 beside a 0
-  CHECK(d.run_error(inputs({6, 2}, -1, 3, 0, 10, 3, 0.5, 3.0, 0.3)) != "");   // alloc: negative dimension
-  CHECK(d.run_error(inputs({6, 2}, 2, 3, 0, 10, 0, 0.5, 3.0, 0.3)) != "");    // arange: zero step
-  CHECK(d.run_error(inputs({6, 2}, 2, 3, 0, 10, 3, 0.5, 3.0, 0.0)) != "");    // arange: zero float step
 }
 
 namespace {
 
-std::string shape2_graph() {
+std::string shape_checks_graph() {
   GraphBuilder g;
-  g.input("a", "float64", dyn(2)).input("b", "int16", dyn(2)).input("e", "float32", dyn(2)).input("m", "float64", {null_t(), 4});
+  g.input("a", "float64", dyn(2)).input("b", "int16", dyn(2)).input("b2", "int16", dyn(2)).input("e", "float32", dyn(2));
+  g.input("m", "float64", json::array({nullptr, 4}));
   g.output(g.node("join", {"a", "b"}, {{"axis", 1}}));
-  g.output(g.node("stack", {"a", "b"}, {{"axis", 2}}));
+  g.output(g.node("stack", {"a", "b2"}, {{"axis", 2}}));
   g.output(g.node("reshape", {"e"}, {{"shape", {3, -1}}}));
   g.output(g.node("alloc", {"m", GraphBuilder::lit(2, "int64"), GraphBuilder::lit(3, "int64"), GraphBuilder::lit(4, "int64")}));
   return g.text();
 }
-const test::Prebuild k_shape2{shape2_graph};
+const test::Prebuild k_shape_checks{shape_checks_graph};
 
 }  // namespace
 
 TEST_CASE("codegen shape ops: run-time size checks of join, stack, alloc and reshape of an empty array") {
-  test::Differential d(shape2_graph(), "f");
+  test::Differential d(shape_checks_graph(), "f");
   test::Rand rnd(12);
-  d.run({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {3, 2}), rnd.floats(DType::Float32, {0, 3}), rnd.floats(DType::Float64, {3, 4})});
-  CHECK(d.run_error({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {2, 2}), rnd.floats(DType::Float32, {0, 3}), rnd.floats(DType::Float64, {3, 4})}) == "nodes[0]");
-  CHECK(d.run_error({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {3, 2}), rnd.floats(DType::Float32, {2, 2}), rnd.floats(DType::Float64, {3, 4})}) == "nodes[2]");
-  CHECK(d.run_error({rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, {3, 2}), rnd.floats(DType::Float32, {0, 3}), rnd.floats(DType::Float64, {2, 4})}) == "nodes[3]");
+  auto inputs = [&](Shape b, Shape b2, Shape e, Shape m) {
+    return std::vector<Value>{rnd.floats(DType::Float64, {3, 2}), rnd.ints(DType::Int16, b), rnd.ints(DType::Int16, b2),
+                              rnd.floats(DType::Float32, e), rnd.floats(DType::Float64, m)};
+  };
+  d.run(inputs({3, 5}, {3, 2}, {0, 3}, {3, 4}));               // reshape of an empty array to (3, -1): (3, 0)
+  CHECK(d.run_error(inputs({2, 2}, {3, 2}, {0, 3}, {3, 4})) == "nodes[0]");  // join: 2 rows beside 3
+  CHECK(d.run_error(inputs({3, 2}, {3, 3}, {0, 3}, {3, 4})) == "nodes[1]");  // stack: shapes differ
+  CHECK(d.run_error(inputs({3, 2}, {3, 2}, {2, 2}, {3, 4})) == "nodes[2]");  // reshape: 4 elements to (3, -1)
+  CHECK(d.run_error(inputs({3, 2}, {3, 2}, {0, 3}, {2, 4})) == "nodes[3]");  // alloc: 2 rows do not fit 3
 }

@@ -11,6 +11,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "tgc/vmath.h"
+
 namespace tgc::sc {
 
 template <class T> inline constexpr bool is_bool = std::is_same_v<T, bool>;
@@ -203,29 +205,40 @@ template <class T> inline bool isinf(T a) {
   else return false;
 }
 
-// Transcendentals are only instantiated for float32 and float64.
-template <class T> inline T exp(T a) { return std::exp(a); }
+// Transcendentals are only instantiated for float32 and float64. exp, expm1,
+// log, log1p, tanh, sigmoid and softplus come from tgc/vmath.h: branch-free
+// and inline, so loops over them vectorize (libm calls do not), within 2 ulp
+// of libm with exact special values.
+template <class T> inline constexpr bool is_vmath = std::is_same_v<T, float> || std::is_same_v<T, double>;
+template <class T> inline T exp(T a) { if constexpr (is_vmath<T>) return vm::exp(a); else return std::exp(a); }
 template <class T> inline T exp2(T a) { return std::exp2(a); }
-template <class T> inline T expm1(T a) { return std::expm1(a); }
-template <class T> inline T log(T a) { return std::log(a); }
+template <class T> inline T expm1(T a) { if constexpr (is_vmath<T>) return vm::expm1(a); else return std::expm1(a); }
+template <class T> inline T log(T a) { if constexpr (is_vmath<T>) return vm::log(a); else return std::log(a); }
 template <class T> inline T log2(T a) { return std::log2(a); }
 template <class T> inline T log10(T a) { return std::log10(a); }
-template <class T> inline T log1p(T a) { return std::log1p(a); }
+template <class T> inline T log1p(T a) { if constexpr (is_vmath<T>) return vm::log1p(a); else return std::log1p(a); }
 template <class T> inline T sqrt(T a) { return std::sqrt(a); }
 template <class T> inline T sin(T a) { return std::sin(a); }
 template <class T> inline T cos(T a) { return std::cos(a); }
 template <class T> inline T tan(T a) { return std::tan(a); }
-template <class T> inline T tanh(T a) { return std::tanh(a); }
+template <class T> inline T tanh(T a) { if constexpr (is_vmath<T>) return vm::tanh(a); else return std::tanh(a); }
 template <class T> inline T erf(T a) { return std::erf(a); }
-// 1 / (1 + exp(-x)), written so that neither branch overflows.
+// 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) <= 1,
+// 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0 (vm::sigmoid computes
+// both branch-free).
 template <class T> inline T sigmoid(T a) {
-  if (a >= T(0)) return T(1) / (T(1) + std::exp(-a));
-  T e = std::exp(a);
-  return e / (T(1) + e);
+  if constexpr (is_vmath<T>) {
+    return vm::sigmoid(a);
+  } else {
+    if (a >= T(0)) return T(1) / (T(1) + std::exp(-a));
+    T e = std::exp(a);
+    return e / (T(1) + e);
+  }
 }
 // log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
 template <class T> inline T softplus(T a) {
-  return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::fabs(a)));
+  if constexpr (is_vmath<T>) return vm::softplus(a);
+  else return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::fabs(a)));
 }
 
 // switch(cond, a, b) and clip(x, lo, hi) (numpy: minimum(maximum(x, lo), hi)).
