@@ -234,6 +234,16 @@ void emit_scan(EmitContext& c, const Node& n) {
     for (int tap : taps)
       w.line(c.name(params[pi++]) + " = tgc::rt::row_of(" + seqs[size_t(j)] + ", " + t + " + " + std::to_string(tap - mn) + ");");
   }
+  // With until the store holds rows for 64 steps at first; outputs the body
+  // writes straight into their row grow it before the step (and before the
+  // tap views into it are taken, since growing moves it).
+  for (int k = 0; s.has_until && k < s.n_outs(); ++k) {
+    const OutPlan& p = plans[size_t(k)];
+    if (!p.direct || p.ring) continue;
+    std::string need = std::to_string(p.depth) + " + " + t + " + 1";
+    w.line("if (" + need + " > " + p.store + ".cap && !" + p.store + ".reserve(" + p.store + "_buf, " + need + ", " +
+           std::to_string(p.depth) + " + " + t + ")) " + c.fail(path, "out of memory"));
+  }
   for (int k = 0; k < s.n_outs(); ++k) {
     const OutPlan& p = plans[size_t(k)];
     for (int tap : s.out_taps[size_t(k)]) {

@@ -96,17 +96,13 @@ TEST_CASE("codegen scan: seed examples") {
   }
 }
 
-// BUG (emit_scan.cpp, not fixed here): in a scan with `until`, a recurrent
-// output that the body computes straight into its store row (OutPlan::direct)
-// is written past the store's rows once the loop runs more than 64 steps: the
-// store starts with depth + min(n_steps, 64) rows and grows (by doubling) only
-// in the copy-into-the-store path, which direct outputs skip, and the row
-// pointer is handed to the body before any growth. glibc then aborts
-// ("corrupted size vs. prev_size", "double free or corruption"). Minimal
-// graph: x_t = x_tm1 + 1 until x_t > 1000, n_steps 100, x0 = 0 (100 steps),
-// in FAST_COMPILE; and the seed with max_value = 1e300 (997 steps) in both
-// modes.
-TEST_CASE("codegen scan: until running past 64 steps" * doctest::skip()) {
+// A scan with until starts its stores with rows for 64 steps and grows them
+// as it runs; outputs the body computes straight into their store row
+// (OutPlan::direct) must grow it before each step too. Regression: they once
+// wrote past the store (heap corruption) after step 64. Minimal graph:
+// x_t = x_tm1 + 1 until x_t > 1000, n_steps 100, x0 = 0 (100 steps), in
+// FAST_COMPILE; and the seed with max_value = 1e300 (997 steps).
+TEST_CASE("codegen scan: until running past 64 steps") {
   {
     test::Differential d(test::seeds::kScanUntilPowerOf2, "f");
     for (double m : {1e30, 1e300}) d.run({test::scalar(DType::Float64, m)});
