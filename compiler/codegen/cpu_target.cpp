@@ -55,11 +55,9 @@ std::string signature_comment(const FunctionGraph& fg) {
 
 class FunctionEmitter {
  public:
-  FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, std::vector<std::string>& file_scope,
-                  int& const_counter, bool profile = false)
+  FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, FileScope& file_scope, bool profile = false)
       : fg_(fg), prefix_(prefix), c_(body_, views_, plan_), profile_(profile) {
     c_.file_scope = &file_scope;
-    c_.const_counter = &const_counter;
   }
 
   // Emits the entry point; returns its text. `n_slots` receives the workspace size.
@@ -275,13 +273,12 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   if (u.stem.empty()) u.stem = "graph";
   std::vector<const Var*> shared = fns.empty() ? std::vector<const Var*>{} : std::vector<const Var*>(fns[0]->shared.begin(), fns[0]->shared.end());
 
-  std::vector<std::string> file_scope;
-  int const_counter = 0;
+  FileScope file_scope;
   std::vector<std::string> entry_points, decls, methods, workspaces;
   int n_nodes = 0;
   std::vector<ProfiledFunction> profiled;
   for (const FunctionGraph* fg : fns) {
-    FunctionEmitter fe(*fg, u.prefix, file_scope, const_counter, opt.profile);
+    FunctionEmitter fe(*fg, u.prefix, file_scope, opt.profile);
     int n_slots = 0;
     entry_points.push_back(fe.emit(n_slots));
     std::string fname = sanitize(fg->name, 64);
@@ -336,7 +333,7 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.blank();
   w.line("namespace {");
   for (const std::string& s : inits) w.line(s);
-  for (const std::string& s : file_scope) w.line(s);
+  for (const std::string& s : file_scope.defs) w.line(s);
   if (opt.profile)
     for (const std::string& s : profile_tables(profiled)) w.line(s);
   w.line("}  // namespace");

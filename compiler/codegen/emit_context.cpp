@@ -178,19 +178,27 @@ void EmitContext::add_uses(const Schedule& s, const std::vector<Var*>& scope_roo
   for (const Var* r : scope_roots) roots.insert(r);
 }
 
+std::string FileScope::constant_array(const std::string& ctype, int64_t n, const std::string& values) {
+  std::string key = ctype + "[" + std::to_string(n) + "]={" + values + "}";
+  auto it = by_content.find(key);
+  if (it != by_content.end()) return it->second;
+  std::string arr = "kConst" + std::to_string(by_content.size());
+  defs.push_back("const " + ctype + " " + arr + "[" + std::to_string(n) + "] = {" + values + "};");
+  by_content.emplace(std::move(key), arr);
+  return arr;
+}
+
 void EmitContext::bind_constant(const Var* v) {
   if (!bound_constants_.insert(v).second) return;
   const Tensor* t = v->constant_tensor();
   if (!t) throw internal_error("codegen: constant without a tensor value");
-  std::string arr = "kConst" + std::to_string((*const_counter)++);
-  std::string def = "const " + ctype(v) + " " + arr + "[" + std::to_string(std::max<int64_t>(t->size(), 1)) + "] = {";
+  std::string values;
   for (int64_t i = 0; i < t->size(); ++i) {
-    if (i) def += ", ";
-    if (i % 8 == 0 && t->size() > 8) def += "\n    ";
-    def += c_literal(*t, i);
+    if (i) values += ", ";
+    if (i % 8 == 0 && t->size() > 8) values += "\n    ";
+    values += c_literal(*t, i);
   }
-  def += "};";
-  file_scope->push_back(def);
+  std::string arr = file_scope->constant_array(ctype(v), std::max<int64_t>(t->size(), 1), values);
   const std::string& nm = name(v);
   decls.push_back(nm + ".p = const_cast<" + ctype(v) + "*>(" + arr + ");");
   for (int d = 0; d < t->ndim(); ++d) decls.push_back(nm + ".n[" + std::to_string(d) + "] = " + std::to_string(t->shape()[size_t(d)]) + ";");

@@ -27,6 +27,16 @@ std::string c_literal(const Tensor& t, int64_t i);
 // A readable C++ identifier fragment from a user name.
 std::string sanitize(const std::string& name, size_t max_len = 24);
 
+// Definitions at file scope of a generated translation unit: constant
+// arrays, one per distinct content, so functions of one file that use the
+// same constant (the merge of constants across functions) share its array.
+struct FileScope {
+  std::vector<std::string> defs;                 // in order of first use
+  std::map<std::string, std::string> by_content;  // "ctype[n]={...}" -> array name
+  // The name of an array of `ctype` holding `values` (a C initializer list).
+  std::string constant_array(const std::string& ctype, int64_t n, const std::string& values);
+};
+
 class EmitContext {
  public:
   EmitContext(CodeWriter& w, ViewInfo& views, MemoryPlan& plan) : w(w), views(views), plan(plan) {}
@@ -56,9 +66,8 @@ class EmitContext {
 
   // Declarations collected while emitting (placed at the top of the function).
   std::vector<std::string> decls;
-  // File-scope definitions (constant arrays).
-  std::vector<std::string>* file_scope = nullptr;
-  int* const_counter = nullptr;
+  // File-scope definitions (constant arrays), shared by the unit's functions.
+  FileScope* file_scope = nullptr;
 
   // Statement that makes the function fail with a run-time error located at
   // `path`: fmt is a printf format (already escaped), args its arguments.
