@@ -58,17 +58,8 @@ bool overwrites_tap(const ScanInfo& s, int k) {
 bool direct_candidate(const Graph& body, int k) {
   const Var* v = body.outputs[size_t(k)];
   if (!v->owner || v->scope != &body || !v->type.is_tensor() || v->owner->attrs.inplace >= 0) return false;
-  switch (v->owner->op) {
-    case Op::Dimshuffle:
-    case Op::Transpose:
-    case Op::Subtensor:
-    case Op::Assert:
-    case Op::IfElse:
-    case Op::Reshape:
-    case Op::Flatten:
-    case Op::Scan: return false;  // views, and scan outputs that live in their own stores
-    default: break;
-  }
+  // Views, and scan outputs that live in their own stores.
+  if (may_be_view(v->owner->op) || v->owner->op == Op::Scan) return false;
   for (int j = 0; j < k; ++j)
     if (body.outputs[size_t(j)] == v) return false;
   return true;

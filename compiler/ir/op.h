@@ -32,6 +32,21 @@ const OpInfo& op_info(Op op);
 std::optional<Op> op_from_name(std::string_view name);
 inline std::string_view op_name(Op op) { return op_info(op).name; }
 inline bool is_elemwise(Op op) { return op_info(op).family == OpFamily::Elemwise; }
+// Ops whose output may be a view of an input (it aliases the input's buffer
+// rather than owning one): dimshuffle, transpose, subtensor, assert, ifelse
+// (one of its branches), and reshape/flatten of contiguous data.
+inline bool may_be_view(Op op) {
+  switch (op) {
+    case Op::Dimshuffle:
+    case Op::Transpose:
+    case Op::Subtensor:
+    case Op::Assert:
+    case Op::IfElse:
+    case Op::Reshape:
+    case Op::Flatten: return true;
+    default: return false;
+  }
+}
 // Ops graph files may not name (made by rewrites only).
 inline bool is_internal(Op op) { return op_info(op).family == OpFamily::Fused; }
 int num_ops();

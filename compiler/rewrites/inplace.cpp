@@ -15,19 +15,6 @@ namespace tgc::rules {
 
 namespace {
 
-bool is_view_op(Op op) {
-  switch (op) {
-    case Op::Dimshuffle:
-    case Op::Transpose:
-    case Op::Subtensor:
-    case Op::Assert:
-    case Op::IfElse:
-    case Op::Reshape:
-    case Op::Flatten: return true;
-    default: return false;
-  }
-}
-
 struct Uses {
   std::unordered_map<const Var*, int> count;
   std::unordered_set<const Var*> roots;
@@ -42,7 +29,7 @@ Uses count_uses(const std::vector<Var*>& roots) {
 }
 
 bool destroyable(const Var* in, const Var* out, const Uses& u) {
-  if (in->kind != VarKind::NodeOutput || !in->type.is_tensor() || is_view_op(in->owner->op)) return false;
+  if (in->kind != VarKind::NodeOutput || !in->type.is_tensor() || may_be_view(in->owner->op)) return false;
   auto it = u.count.find(in);
   if (it == u.count.end() || it->second != 1 || u.roots.count(in)) return false;
   if (in->type.dtype != out->type.dtype || in->type.ndim() != out->type.ndim()) return false;

@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -11,8 +10,8 @@
 #include <limits>
 #include <mutex>
 #include <sstream>
-#include <thread>
 
+#include "build_ahead.h"
 #include "codegen/cpu_target.h"
 #include "driver/build_cache.h"
 #include "driver/engine.h"
@@ -165,22 +164,7 @@ void prebuild_all() {
     } catch (const std::exception&) {
     }
   }
-  // The largest first, so that the last builds to finish are short ones.
-  std::sort(units.begin(), units.end(),
-            [](const GeneratedUnit& a, const GeneratedUnit& b) { return a.source.size() > b.source.size(); });
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t k = next++; k < units.size(); k = next++) {
-      try {
-        driver::build_library(units[k]);
-      } catch (const std::exception&) {
-      }
-    }
-  };
-  unsigned n = std::max(2u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < n && t < units.size(); ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
+  test::build_in_parallel(std::move(units));
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -11,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-#include <thread>
 
+#include "build_ahead.h"
 #include "codegen/cpu_target.h"
 #include "differential.h"
 #include "driver/build_cache.h"
@@ -114,19 +113,7 @@ void prebuild_registered() {
       }
     }
   }
-  std::atomic<size_t> next{0};
-  auto worker = [&] {
-    for (size_t k = next++; k < units.size(); k = next++) {
-      try {
-        driver::build_library(units[k]);
-      } catch (const std::exception&) {
-      }
-    }
-  };
-  unsigned n = std::max(2u, std::thread::hardware_concurrency());
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < n && t < units.size(); ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
+  test::build_in_parallel(std::move(units));
 }
 
 std::string compare_compiled(const Value& ref, const Value& got, double rtol) {
