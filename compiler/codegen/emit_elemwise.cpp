@@ -113,14 +113,17 @@ void emit_elemwise_loop_body(EmitContext& c, const Var* out, const std::vector<c
   c.w.line(EmitContext::ctype(out) + (out_aliases_input ? "* po = " : "* __restrict po = ") + o + ".p;");
 
   // Operand i read at flat index `idx`, or at `base + idx * inner stride`.
-  auto operand = [&](size_t i, const std::string& idx, const std::string& base) -> std::string {
+  // With `unit`, an inner stride known only at run time is taken as 1.
+  auto inner_stride = [&](size_t i) { return ins[i]->type.ndim() > 0 ? c.stride(ins[i], ins[i]->type.ndim() - 1) : "0"; };
+  auto operand = [&](size_t i, const std::string& idx, const std::string& base, bool unit = false) -> std::string {
     const Var* in = ins[i];
     switch (acc[i]) {
       case Access::Literal: return *c.scalar_constant(in, as[i]);
       case Access::Hoisted: return ptr[i];
       case Access::Flat: return convert(in->type.dtype, as[i], ptr[i] + "[" + idx + "]");
       case Access::Strided: {
-        std::string s = in->type.ndim() > 0 ? c.stride(in, in->type.ndim() - 1) : "0";
+        std::string s = inner_stride(i);
+        if (unit && s != "0") s = "1";
         std::string at = base + (s == "0" ? "" : s == "1" ? " + " + idx : " + " + idx + " * " + s);
         return convert(in->type.dtype, as[i], ptr[i] + "[" + at + "]");
       }
@@ -163,10 +166,32 @@ void emit_elemwise_loop_body(EmitContext& c, const Var* out, const std::vector<c
   std::string last = o + ".n[" + std::to_string(nd - 1) + "]";
   std::string orow = nd > 1 ? "(" + obase + ") * " + last : "0";
   c.w.line("const int64_t row = " + orow + ";");
-  std::vector<std::string> ops;
-  for (size_t i = 0; i < ins.size(); ++i)
-    ops.push_back(acc[i] == Access::Flat ? operand(i, "row + j", "") : operand(i, "j", base[i]));
-  c.w.line("for (int64_t j = 0; j < " + last + "; ++j) " + assign(body, ops, "row + j"));
+  auto inner_loop = [&](bool unit) {
+    std::vector<std::string> ops;
+    for (size_t i = 0; i < ins.size(); ++i)
+      ops.push_back(acc[i] == Access::Flat ? operand(i, "row + j", "") : operand(i, "j", base[i], unit));
+    c.w.line("for (int64_t j = 0; j < " + last + "; ++j) " + assign(body, ops, "row + j"));
+  };
+  // Inner strides known only at run time (a column slice, say) are 1 in the
+  // common case: a second copy of the loop for it, which vectorizes (the
+  // strided one does not).
+  std::string unit_test;
+  for (size_t i = 0; i < ins.size(); ++i) {
+    if (acc[i] != Access::Strided) continue;
+    std::string s = inner_stride(i);
+    if (s == "0" || s == "1") continue;
+    unit_test += (unit_test.empty() ? "" : " && ") + s + " == 1";
+  }
+  if (unit_test.empty()) {
+    inner_loop(false);
+  } else {
+    c.w.open("if (" + unit_test + ")");
+    inner_loop(true);
+    c.w.close();
+    c.w.open("else");
+    inner_loop(false);
+    c.w.close();
+  }
   for (int d = 0; d < nd - 1; ++d) c.w.close();
   c.w.close();
 }

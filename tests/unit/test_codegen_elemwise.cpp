@@ -296,6 +296,11 @@ std::string views_graph() {
   std::string ft = g.node("transpose", {"f"});
   g.output(g.node("mul", {ft, g.node("subtensor", {ft}, {{"idx", {sl(N, N, -1), sl(N, N, -1)}}})}));
   g.output(g.node("add", {g.node("sqr", {ft}), W::weak(1)}));
+  // Column slices: an inner stride of 1 known only at run time takes the
+  // loop's unit-stride copy; with a stride-2 operand, the strided one.
+  std::string cols = g.node("subtensor", {"x"}, {{"idx", {sl(N, N, N), sl(1, 4, N)}}});  // (4, 3)
+  g.output(g.node("tanh", {g.node("add", {cols, g.node("subtensor", {"y"}, {{"idx", {sl(1, N, N), sl(0, 3, N)}}})})}));
+  g.output(g.node("mul", {cols, g.node("subtensor", {"x"}, {{"idx", {sl(N, N, N), sl(N, N, 2)}}}), g.node("subtensor", {"x"}, {{"idx", {sl(N, N, N), sl(2, 5, N)}}})}));
   // Views as function outputs.
   g.output(xt).output(rev);
   return g.text();

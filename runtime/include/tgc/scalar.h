@@ -13,6 +13,15 @@
 
 #include "tgc/vmath.h"
 
+// Forced inline: a generated translation unit is large, and past GCC's unit
+// growth limit plain `inline` functions stay calls, so loops over them (over
+// tanh, say) would not vectorize.
+#if defined(__GNUC__)
+#define TGC_SC_INLINE inline __attribute__((always_inline))
+#else
+#define TGC_SC_INLINE inline
+#endif
+
 namespace tgc::sc {
 
 template <class T> inline constexpr bool is_bool = std::is_same_v<T, bool>;
@@ -27,7 +36,7 @@ using wrap_t = std::conditional_t<(sizeof(T) < sizeof(unsigned)), unsigned, std:
 // ---- conversion ---------------------------------------------------------
 // numpy's cast: float -> int truncates toward zero; NaN and values beyond the
 // int64 range give the most negative value (x86's cvttsd2si), then wrap to T.
-template <class To, class From> inline To cvt(From x) {
+template <class To, class From> TGC_SC_INLINE To cvt(From x) {
   if constexpr (is_bool<To>) {
     return x != From(0);
   } else if constexpr (is_float<From> && is_int<To>) {
@@ -48,31 +57,31 @@ template <class To, class From> inline To cvt(From x) {
 }
 
 // ---- n-ary arithmetic -------------------------------------------------------
-template <class T> inline T add(T a, T b) {
+template <class T> TGC_SC_INLINE T add(T a, T b) {
   if constexpr (is_bool<T>) return a || b;
   else if constexpr (is_int<T>) return T(wrap_t<T>(a) + wrap_t<T>(b));
   else return a + b;
 }
-template <class T> inline T sub(T a, T b) {
+template <class T> TGC_SC_INLINE T sub(T a, T b) {
   if constexpr (is_bool<T>) return a != b;
   else if constexpr (is_int<T>) return T(wrap_t<T>(a) - wrap_t<T>(b));
   else return a - b;
 }
-template <class T> inline T mul(T a, T b) {
+template <class T> TGC_SC_INLINE T mul(T a, T b) {
   if constexpr (is_bool<T>) return a && b;
   else if constexpr (is_int<T>) return T(wrap_t<T>(a) * wrap_t<T>(b));
   else return a * b;
 }
-template <class T> inline T neg(T a) {
+template <class T> TGC_SC_INLINE T neg(T a) {
   if constexpr (is_int<T>) return T(wrap_t<T>(0) - wrap_t<T>(a));
   else return -a;
 }
 
 // true_div is always computed in a float type (integer inputs give float64).
-template <class T> inline T true_div(T a, T b) { return a / b; }
+template <class T> TGC_SC_INLINE T true_div(T a, T b) { return a / b; }
 
 // numpy floor_divide. Integers: floor, x // 0 == 0, INT_MIN // -1 wraps.
-template <class T> inline T int_div(T a, T b) {
+template <class T> TGC_SC_INLINE T int_div(T a, T b) {
   if constexpr (is_bool<T>) {
     return b ? a : false;
   } else if constexpr (is_int<T>) {
@@ -102,7 +111,7 @@ template <class T> inline T int_div(T a, T b) {
 }
 
 // numpy remainder: the result has the sign of the divisor; x % 0 == 0 for ints.
-template <class T> inline T mod(T a, T b) {
+template <class T> TGC_SC_INLINE T mod(T a, T b) {
   if constexpr (is_bool<T>) {
     return b ? false : false;
   } else if constexpr (is_int<T>) {
@@ -129,7 +138,7 @@ template <class T> inline T mod(T a, T b) {
 
 // Integer power by squaring with wrap-around; a negative exponent gives
 // 1/a truncated (numpy refuses it; 1 and -1 are the only bases with a nonzero result).
-template <class T> inline T pow(T a, T b) {
+template <class T> TGC_SC_INLINE T pow(T a, T b) {
   if constexpr (is_bool<T>) {
     return a || !b;
   } else if constexpr (is_int<T>) {
@@ -154,53 +163,53 @@ template <class T> inline T pow(T a, T b) {
 }
 
 // numpy maximum/minimum propagate NaN.
-template <class T> inline T maximum(T a, T b) {
+template <class T> TGC_SC_INLINE T maximum(T a, T b) {
   if constexpr (is_float<T>) { if (a != a) return a; if (b != b) return b; }
   return a < b ? b : a;
 }
-template <class T> inline T minimum(T a, T b) {
+template <class T> TGC_SC_INLINE T minimum(T a, T b) {
   if constexpr (is_float<T>) { if (a != a) return a; if (b != b) return b; }
   return b < a ? b : a;
 }
 
 // ---- comparisons and logic (bool results) ----------------------------------
-template <class T> inline bool lt(T a, T b) { return a < b; }
-template <class T> inline bool gt(T a, T b) { return a > b; }
-template <class T> inline bool le(T a, T b) { return a <= b; }
-template <class T> inline bool ge(T a, T b) { return a >= b; }
-template <class T> inline bool eq(T a, T b) { return a == b; }
-template <class T> inline bool neq(T a, T b) { return a != b; }
+template <class T> TGC_SC_INLINE bool lt(T a, T b) { return a < b; }
+template <class T> TGC_SC_INLINE bool gt(T a, T b) { return a > b; }
+template <class T> TGC_SC_INLINE bool le(T a, T b) { return a <= b; }
+template <class T> TGC_SC_INLINE bool ge(T a, T b) { return a >= b; }
+template <class T> TGC_SC_INLINE bool eq(T a, T b) { return a == b; }
+template <class T> TGC_SC_INLINE bool neq(T a, T b) { return a != b; }
 // and/or/xor: logical on bool, bitwise on integers (numpy's bitwise_and ...).
-template <class T> inline T and_(T a, T b) { if constexpr (is_bool<T>) return a && b; else return T(a & b); }
-template <class T> inline T or_(T a, T b) { if constexpr (is_bool<T>) return a || b; else return T(a | b); }
-template <class T> inline T xor_(T a, T b) { if constexpr (is_bool<T>) return a != b; else return T(a ^ b); }
-template <class T> inline T invert(T a) { if constexpr (is_bool<T>) return !a; else return T(~a); }
+template <class T> TGC_SC_INLINE T and_(T a, T b) { if constexpr (is_bool<T>) return a && b; else return T(a & b); }
+template <class T> TGC_SC_INLINE T or_(T a, T b) { if constexpr (is_bool<T>) return a || b; else return T(a | b); }
+template <class T> TGC_SC_INLINE T xor_(T a, T b) { if constexpr (is_bool<T>) return a != b; else return T(a ^ b); }
+template <class T> TGC_SC_INLINE T invert(T a) { if constexpr (is_bool<T>) return !a; else return T(~a); }
 
 // ---- unary ------------------------------------------------------------------
-template <class T> inline T abs(T a) {
+template <class T> TGC_SC_INLINE T abs(T a) {
   if constexpr (is_bool<T> || std::is_unsigned_v<T>) return a;
   else if constexpr (is_int<T>) return a < 0 ? neg(a) : a;
   else return std::fabs(a);
 }
-template <class T> inline T sgn(T a) {
+template <class T> TGC_SC_INLINE T sgn(T a) {
   if constexpr (is_bool<T>) return a;
   else if constexpr (is_float<T>) return a != a ? a : T((a > 0) - (a < 0));
   else return T((T(0) < a) - (a < T(0)));
 }
-template <class T> inline T sqr(T a) { return mul(a, a); }
-template <class T> inline T reciprocal(T a) {
+template <class T> TGC_SC_INLINE T sqr(T a) { return mul(a, a); }
+template <class T> TGC_SC_INLINE T reciprocal(T a) {
   // Integers: C's 1 / a as numpy computes it; 1 / 0 gives 0.
   if constexpr (is_bool<T>) return a;
   else if constexpr (is_int<T>) return (a == T(1) || (std::is_signed_v<T> && a == T(-1))) ? a : T(0);
   else return T(1) / a;
 }
-template <class T> inline T relu(T a) { return a > T(0) ? a : T(0); }
-template <class T> inline T floor(T a) { if constexpr (is_float<T>) return std::floor(a); else return a; }
-template <class T> inline T ceil(T a) { if constexpr (is_float<T>) return std::ceil(a); else return a; }
+template <class T> TGC_SC_INLINE T relu(T a) { return a > T(0) ? a : T(0); }
+template <class T> TGC_SC_INLINE T floor(T a) { if constexpr (is_float<T>) return std::floor(a); else return a; }
+template <class T> TGC_SC_INLINE T ceil(T a) { if constexpr (is_float<T>) return std::ceil(a); else return a; }
 // Half to even under the default rounding mode, as numpy.round.
-template <class T> inline T round(T a) { if constexpr (is_float<T>) return std::nearbyint(a); else return a; }
-template <class T> inline bool isnan(T a) { if constexpr (is_float<T>) return a != a; else return false; }
-template <class T> inline bool isinf(T a) {
+template <class T> TGC_SC_INLINE T round(T a) { if constexpr (is_float<T>) return std::nearbyint(a); else return a; }
+template <class T> TGC_SC_INLINE bool isnan(T a) { if constexpr (is_float<T>) return a != a; else return false; }
+template <class T> TGC_SC_INLINE bool isinf(T a) {
   if constexpr (is_float<T>) return a == std::numeric_limits<T>::infinity() || a == -std::numeric_limits<T>::infinity();
   else return false;
 }
@@ -210,23 +219,23 @@ template <class T> inline bool isinf(T a) {
 // and inline, so loops over them vectorize (libm calls do not), within 2 ulp
 // of libm with exact special values.
 template <class T> inline constexpr bool is_vmath = std::is_same_v<T, float> || std::is_same_v<T, double>;
-template <class T> inline T exp(T a) { if constexpr (is_vmath<T>) return vm::exp(a); else return std::exp(a); }
-template <class T> inline T exp2(T a) { return std::exp2(a); }
-template <class T> inline T expm1(T a) { if constexpr (is_vmath<T>) return vm::expm1(a); else return std::expm1(a); }
-template <class T> inline T log(T a) { if constexpr (is_vmath<T>) return vm::log(a); else return std::log(a); }
-template <class T> inline T log2(T a) { return std::log2(a); }
-template <class T> inline T log10(T a) { return std::log10(a); }
-template <class T> inline T log1p(T a) { if constexpr (is_vmath<T>) return vm::log1p(a); else return std::log1p(a); }
-template <class T> inline T sqrt(T a) { return std::sqrt(a); }
-template <class T> inline T sin(T a) { return std::sin(a); }
-template <class T> inline T cos(T a) { return std::cos(a); }
-template <class T> inline T tan(T a) { return std::tan(a); }
-template <class T> inline T tanh(T a) { if constexpr (is_vmath<T>) return vm::tanh(a); else return std::tanh(a); }
-template <class T> inline T erf(T a) { return std::erf(a); }
+template <class T> TGC_SC_INLINE T exp(T a) { if constexpr (is_vmath<T>) return vm::exp(a); else return std::exp(a); }
+template <class T> TGC_SC_INLINE T exp2(T a) { return std::exp2(a); }
+template <class T> TGC_SC_INLINE T expm1(T a) { if constexpr (is_vmath<T>) return vm::expm1(a); else return std::expm1(a); }
+template <class T> TGC_SC_INLINE T log(T a) { if constexpr (is_vmath<T>) return vm::log(a); else return std::log(a); }
+template <class T> TGC_SC_INLINE T log2(T a) { return std::log2(a); }
+template <class T> TGC_SC_INLINE T log10(T a) { return std::log10(a); }
+template <class T> TGC_SC_INLINE T log1p(T a) { if constexpr (is_vmath<T>) return vm::log1p(a); else return std::log1p(a); }
+template <class T> TGC_SC_INLINE T sqrt(T a) { return std::sqrt(a); }
+template <class T> TGC_SC_INLINE T sin(T a) { return std::sin(a); }
+template <class T> TGC_SC_INLINE T cos(T a) { return std::cos(a); }
+template <class T> TGC_SC_INLINE T tan(T a) { return std::tan(a); }
+template <class T> TGC_SC_INLINE T tanh(T a) { if constexpr (is_vmath<T>) return vm::tanh(a); else return std::tanh(a); }
+template <class T> TGC_SC_INLINE T erf(T a) { return std::erf(a); }
 // 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) <= 1,
 // 1 / (1 + e) for x >= 0 and e / (1 + e) for x < 0 (vm::sigmoid computes
 // both branch-free).
-template <class T> inline T sigmoid(T a) {
+template <class T> TGC_SC_INLINE T sigmoid(T a) {
   if constexpr (is_vmath<T>) {
     return vm::sigmoid(a);
   } else {
@@ -236,13 +245,13 @@ template <class T> inline T sigmoid(T a) {
   }
 }
 // log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
-template <class T> inline T softplus(T a) {
+template <class T> TGC_SC_INLINE T softplus(T a) {
   if constexpr (is_vmath<T>) return vm::softplus(a);
   else return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::fabs(a)));
 }
 
 // switch(cond, a, b) and clip(x, lo, hi) (numpy: minimum(maximum(x, lo), hi)).
-template <class T> inline T select(bool c, T a, T b) { return c ? a : b; }
-template <class T> inline T clip(T x, T lo, T hi) { return minimum(maximum(x, lo), hi); }
+template <class T> TGC_SC_INLINE T select(bool c, T a, T b) { return c ? a : b; }
+template <class T> TGC_SC_INLINE T clip(T x, T lo, T hi) { return minimum(maximum(x, lo), hi); }
 
 }  // namespace tgc::sc
