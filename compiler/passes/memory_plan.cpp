@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <queue>
 #include <set>
 
 namespace tgc {
@@ -19,6 +20,11 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
   // Last position at which each value is read (views read their bases).
   std::unordered_map<const Var*, int> last;
   auto touch = [&](const Var* v, int pos) {
+    if (!views.bases.count(v)) {  // not a view: the common case, no walk
+      int& l = last[v];
+      l = std::max(l, pos);
+      return;
+    }
     // A view extends the life of every base it may read, transitively.
     std::vector<const Var*> stack = {v};
     std::set<const Var*> seen;
@@ -41,31 +47,29 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
   for (const Var* v : live_out) touch(v, INT_MAX);
 
   // Greedy assignment in schedule order: a slot is free once the last read of
-  // the value in it is strictly before the current node.
-  std::vector<std::pair<int, int>> busy;  // (last use, slot)
-  std::vector<int> free_slots;
+  // the value in it is strictly before the current node; the lowest free slot
+  // is reused first. Both sets are min-heaps, so a schedule of n nodes costs
+  // O(n log n) even when many values live to the end (function outputs).
+  using MinHeap = std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>>;
+  MinHeap busy;  // (last use, slot)
+  std::priority_queue<int, std::vector<int>, std::greater<>> free_slots;
   for (const Node* n : s.order) {
     int pos = s.position.at(n);
-    for (auto it = busy.begin(); it != busy.end();) {
-      if (it->first < pos) {
-        free_slots.push_back(it->second);
-        it = busy.erase(it);
-      } else {
-        ++it;
-      }
+    while (!busy.empty() && busy.top().first < pos) {
+      free_slots.push(busy.top().second);
+      busy.pop();
     }
-    std::sort(free_slots.begin(), free_slots.end(), std::greater<>());  // reuse the lowest slot first
     for (const Var* out : n->outputs) {
       if (!needs_slot(out, views)) continue;
       int slot;
       if (!free_slots.empty()) {
-        slot = free_slots.back();
-        free_slots.pop_back();
+        slot = free_slots.top();
+        free_slots.pop();
       } else {
         slot = plan.n_slots++;
       }
       plan.slot[out] = slot;
-      busy.push_back({last[out], slot});
+      busy.push({last[out], slot});
     }
   }
 }

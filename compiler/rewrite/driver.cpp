@@ -86,6 +86,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
       break;
     }
     for (Var* r : roots) ctx.roots_[r] += 1;
+    ctx.clients_.reserve(order.size() * 2);  // one rehash-free build (most nodes have one output)
     for (Node* n : order)
       for (size_t k = 0; k < n->inputs.size(); ++k) ctx.clients_[n->inputs[k]].push_back({n, int(k)});
     std::unordered_set<const Node*> dead;
@@ -143,9 +144,13 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     }
     for (const std::string& note : ctx.notes)
       if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
-    // Scan bodies are scopes of their own.
-    for (Node* n : topo_order(roots_of(fg, g, scratch)))
-      if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
+    // Scan bodies are scopes of their own (a rule may have made new scans:
+    // the graph's node list says whether there are any before a traversal).
+    bool has_scan = false;
+    for (const auto& n : g.nodes()) has_scan = has_scan || n->scan;
+    if (has_scan)
+      for (Node* n : topo_order(roots_of(fg, g, scratch)))
+        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
     if (!changed) break;
   }
   return any;
