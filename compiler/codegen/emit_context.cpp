@@ -136,10 +136,12 @@ void EmitContext::alloc(const Var* out, const std::vector<std::string>& dims, co
     const std::string& v = name(out);
     for (size_t d = 0; d < dims.size(); ++d) {
       w.line(v + ".n[" + std::to_string(d) + "] = " + dims[d] + ";");
+      if (ext->second.dims.empty()) continue;
       w.line("if (" + v + ".n[" + std::to_string(d) + "] != " + ext->second.dims[d] + ") " +
              fail(path, "scan: a step's result has size %lld in dimension " + std::to_string(d) + ", its initial value %lld",
                   "(long long)" + v + ".n[" + std::to_string(d) + "], (long long)" + ext->second.dims[d]));
     }
+    for (const std::string& st : ext->second.prepare) w.line(st);
     w.line(v + ".p = " + ext->second.ptr + ";");
     if (!dims.empty()) w.line("tgc::rt::set_contiguous_strides(" + v + ");");
     return;

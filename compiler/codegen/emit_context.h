@@ -96,7 +96,11 @@ class EmitContext {
   // alloc() points them there after checking their shape against `dims`.
   struct External {
     std::string ptr;                // pointer expression
-    std::vector<std::string> dims;  // expected sizes
+    std::vector<std::string> dims;  // expected sizes (empty: `prepare` records them)
+    // Statements run once the result's sizes are set, before `ptr` is taken
+    // (a scan output with no initial value learns its row shape from the
+    // first step and reserves its rows there).
+    std::vector<std::string> prepare;
   };
   std::unordered_map<const Var*, External> external;
   std::set<const Var*> roots;

@@ -127,7 +127,7 @@ void emit_scan(EmitContext& c, const Node& n) {
     // written at step t must then differ from every row its taps read, so a
     // ring has one row more than the taps need.
     p.over_tap = p.ring && p.keep == 1 && overwrites_tap(s, k);
-    p.direct = !p.over_tap && p.depth > 0 && direct_candidate(body, k);
+    p.direct = !p.over_tap && direct_candidate(body, k);
     p.rows = p.over_tap ? 1 : std::max<int64_t>(p.direct ? p.depth + 1 : p.depth, p.keep);
     p.store = c.temp("store");
     int nd = bout->type.ndim();
@@ -230,7 +230,7 @@ void emit_scan(EmitContext& c, const Node& n) {
   // tap views into it are taken, since growing moves it).
   for (int k = 0; s.has_until && k < s.n_outs(); ++k) {
     const OutPlan& p = plans[size_t(k)];
-    if (!p.direct || p.ring) continue;
+    if (!p.direct || p.ring || p.depth == 0) continue;  // depth 0: reserved where the row shape is known
     std::string need = std::to_string(p.depth) + " + " + t + " + 1";
     w.line("if (" + need + " > " + p.store + ".cap && !" + p.store + ".reserve(" + p.store + "_buf, " + need + ", " +
            std::to_string(p.depth) + " + " + t + ")) " + c.fail(path, "out of memory"));
@@ -250,8 +250,23 @@ void emit_scan(EmitContext& c, const Node& n) {
     if (p.ring) row = ring_row(row, p.rows);
     EmitContext::External ext;
     ext.ptr = p.store + ".at(" + row + ")";
-    for (int d = 0; d < body.outputs[size_t(k)]->type.ndim(); ++d) ext.dims.push_back(p.store + ".n[" + std::to_string(d) + "]");
-    c.external[body.outputs[size_t(k)]] = ext;
+    const Var* bout = body.outputs[size_t(k)];
+    if (p.depth > 0) {
+      // The initial value fixed the row shape and reserved the rows.
+      for (int d = 0; d < bout->type.ndim(); ++d) ext.dims.push_back(p.store + ".n[" + std::to_string(d) + "]");
+    } else {
+      // No initial value: the first step records the row shape, every later
+      // one is checked against it; the rows are reserved once it is known.
+      const std::string& v = c.name(bout);
+      ext.prepare.push_back("if (!" + p.store + ".shape(" + v + ")) " +
+                            c.fail(path, "scan: output " + std::to_string(k) + " changed shape at step %lld", "(long long)" + t));
+      std::string need = p.ring ? i64(p.rows) : t + " + 1";
+      std::string rows = p.ring ? i64(p.rows) : s.has_until ? need : steps;
+      std::string keep = p.ring ? "0" : t;
+      ext.prepare.push_back("if (" + need + " > " + p.store + ".cap && !" + p.store + ".reserve(" + p.store + "_buf, " + rows +
+                            ", " + keep + ")) " + c.fail(path, "out of memory"));
+    }
+    c.external[bout] = ext;
   }
   emit_scope(c, bs, 0);
 

@@ -120,6 +120,49 @@ TEST_CASE("codegen scan: until running past 64 steps") {
   d.run({test::scalar(DType::Float64, 0.0)});
 }
 
+// Outputs with no initial value (outputs_info null) are computed straight
+// into their store row too: the first step records the row shape (here
+// unknown until run time) and reserves the rows; with until they grow as the
+// loop runs; with only [-1] read (FAST_RUN's scan_save_mem) they are a ring.
+// Zero steps give an empty stacked output.
+TEST_CASE("codegen scan: outputs without initial value written straight into their rows") {
+  const char* graph = R"({"format": "tgc-graph", "version": 1, "name": "direct0",
+    "inputs": [{"name": "X", "dtype": "float32", "shape": [null, null, null]},
+               {"name": "lim", "dtype": "float32", "shape": []}],
+    "nodes": [{"op": "scan", "sequences": ["X"], "outputs_info": [null, null, "acc0"],
+               "body": {"inputs": ["x", "a"],
+                        "nodes": [{"op": "tanh", "inputs": ["x"], "outputs": ["t"]},
+                                  {"op": "mul", "inputs": ["t", {"value": 2.0}], "outputs": ["t2"]},
+                                  {"op": "sum", "inputs": ["t2"], "outputs": ["s"]},
+                                  {"op": "add", "inputs": ["a", "s"], "outputs": ["a2"]},
+                                  {"op": "gt", "inputs": ["a2", "lim"], "outputs": ["done"]}],
+                        "outputs": ["t", "t2", "a2"], "until": "done"},
+               "outputs": ["T", "T2", "A"]},
+              {"op": "sum", "inputs": ["X"], "axis": [0, 1, 2], "outputs": ["acc0"]},
+              {"op": "subtensor", "inputs": ["T2"], "idx": [-1], "outputs": ["last"]}],
+    "functions": [{"name": "f", "inputs": ["X", "lim"], "outputs": ["T", "A", "last"]},
+                  {"name": "g", "inputs": ["X", "lim"], "outputs": ["T2"]}]})";
+  test::Rand rnd(31);
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    for (const char* fn : {"f", "g"}) {
+      CAPTURE(fn);
+      test::Differential d(graph, fn, mode);
+      // acc0 = sum(X) is about 0.7 per element and each step adds about 1.2
+      // per element of a row, so: 100 steps; a stop near step 40; a stop on
+      // the first step.
+      d.run({rnd.floats(DType::Float32, {100, 3, 5}, 0.5, 1.0), test::scalar(DType::Float32, 1e9)});
+      d.run({rnd.floats(DType::Float32, {100, 2, 4}, 0.5, 1.0), test::scalar(DType::Float32, 950.0)});
+      d.run({rnd.floats(DType::Float32, {1, 2, 2}, 0.5, 1.0), test::scalar(DType::Float32, -1e9)});
+    }
+    // Zero steps: T2 stacks no rows (and `last` has none to read).
+    test::Differential g(graph, "g", mode);
+    g.run({rnd.floats(DType::Float32, {0, 2, 2}, 0.5, 1.0), test::scalar(DType::Float32, 0.0)});
+    test::Differential f(graph, "f", mode);
+    CHECK(f.run_error({rnd.floats(DType::Float32, {0, 2, 2}, 0.5, 1.0), test::scalar(DType::Float32, 0.0)}) != "");
+  }
+}
+
 namespace {
 
 // Scans of the corner cases, each driven by inputs of its own so that an

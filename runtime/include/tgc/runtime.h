@@ -164,14 +164,30 @@ template <class T, int N> inline void copy_to_contiguous(const View<T, N>& src, 
     if (k > 0 && dst != src.p) std::memmove(dst, src.p, size_t(k) * sizeof(T));
     return;
   }
-  int64_t idx[N > 0 ? N : 1] = {};
   int64_t total = numel(src);
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t off = 0;
-    for (int d = 0; d < N; ++d) off += idx[d] * src.s[d];
-    dst[i] = src.p[off];
-    for (int d = N - 1; d >= 0; --d) {
+  if (total == 0) return;
+  // The trailing dimensions that are contiguous in src form blocks copied
+  // with memcpy (a view reversed or sliced in a leading dimension copies row
+  // by row); otherwise the innermost dimension is a strided loop. An
+  // odometer over the dimensions before the block walks the offsets.
+  const int last = N > 0 ? N - 1 : 0;
+  const bool unit = src.s[last] == 1;
+  int inner = last;
+  int64_t block = src.n[last];
+  while (unit && inner > 0 && src.s[inner - 1] == block) block *= src.n[--inner];
+  int64_t idx[N > 0 ? N : 1] = {};
+  int64_t off = 0;
+  for (int64_t done = 0; done < total; done += block) {
+    if (unit) {
+      std::memcpy(dst + done, src.p + off, size_t(block) * sizeof(T));
+    } else {
+      const int64_t s = src.s[last];
+      for (int64_t j = 0; j < block; ++j) dst[done + j] = src.p[off + j * s];
+    }
+    for (int d = inner - 1; d >= 0; --d) {
+      off += src.s[d];
       if (++idx[d] < src.n[d]) break;
+      off -= src.s[d] * src.n[d];
       idx[d] = 0;
     }
   }
@@ -191,7 +207,10 @@ template <class D, class S, int N, class F> inline void update_view(const View<D
   int64_t od = 0, os = 0;
   const int64_t inner = dst.n[N - 1], dsi = dst.s[N - 1], ssi = src.s[N - 1];
   for (int64_t done = 0; done < total; done += inner) {
-    for (int64_t j = 0; j < inner; ++j) dst.p[od + j * dsi] = f(dst.p[od + j * dsi], sc::cvt<D>(src.p[os + j * ssi]));
+    if (dsi == 1 && ssi == 1)  // the common case, a loop that vectorizes
+      for (int64_t j = 0; j < inner; ++j) dst.p[od + j] = f(dst.p[od + j], sc::cvt<D>(src.p[os + j]));
+    else
+      for (int64_t j = 0; j < inner; ++j) dst.p[od + j * dsi] = f(dst.p[od + j * dsi], sc::cvt<D>(src.p[os + j * ssi]));
     for (int d = N - 2; d >= 0; --d) {
       od += dst.s[d];
       os += src.s[d];
