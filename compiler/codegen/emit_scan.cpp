@@ -52,17 +52,27 @@ bool overwrites_tap(const ScanInfo& s, int k) {
   return v->owner->inputs[size_t(v->owner->attrs.inplace)] == body.params[p];
 }
 
-// Body output k can be computed in place in the store: a node of the body
-// produces it, it is a tensor not aliasing anything (not a view, not in
-// place over another value), and no earlier output is the same value.
-bool direct_candidate(const Graph& body, int k) {
+// The body value whose buffer ends up holding body output k, when the output
+// can be computed straight into its row of the store: the output itself when
+// a node of the body produces it into a buffer of its own, or, when it is
+// computed in place over another value (an elementwise op in place, say), the
+// value that starts that chain. Not for views (they own no buffer), scans
+// (their outputs live in their own stores), values that are another output
+// too, or non-tensors; nullptr then.
+const Var* direct_root(const Graph& body, int k) {
   const Var* v = body.outputs[size_t(k)];
-  if (!v->owner || v->scope != &body || !v->type.is_tensor() || v->owner->attrs.inplace >= 0) return false;
-  // Views, and scan outputs that live in their own stores.
-  if (may_be_view(v->owner->op) || v->owner->op == Op::Scan) return false;
   for (int j = 0; j < k; ++j)
-    if (body.outputs[size_t(j)] == v) return false;
-  return true;
+    if (body.outputs[size_t(j)] == v) return nullptr;
+  const Var* r = v;
+  while (true) {
+    if (!r->owner || r->scope != &body || !r->type.is_tensor() || r->type.ndim() != v->type.ndim()) return nullptr;
+    if (may_be_view(r->owner->op) || r->owner->op == Op::Scan) return nullptr;
+    if (r->owner->attrs.inplace < 0) return r;
+    const Var* over = r->owner->inputs[size_t(r->owner->attrs.inplace)];
+    for (const Var* o : body.outputs)
+      if (o == over) return nullptr;
+    r = over;
+  }
 }
 
 }  // namespace
@@ -127,7 +137,7 @@ void emit_scan(EmitContext& c, const Node& n) {
     // written at step t must then differ from every row its taps read, so a
     // ring has one row more than the taps need.
     p.over_tap = p.ring && p.keep == 1 && overwrites_tap(s, k);
-    p.direct = !p.over_tap && direct_candidate(body, k);
+    p.direct = !p.over_tap && direct_root(body, k) != nullptr;
     p.rows = p.over_tap ? 1 : std::max<int64_t>(p.direct ? p.depth + 1 : p.depth, p.keep);
     p.store = c.temp("store");
     int nd = bout->type.ndim();
@@ -251,13 +261,14 @@ void emit_scan(EmitContext& c, const Node& n) {
     EmitContext::External ext;
     ext.ptr = p.store + ".at(" + row + ")";
     const Var* bout = body.outputs[size_t(k)];
+    const Var* root = direct_root(body, k);  // computed into the row; bout follows in place
     if (p.depth > 0) {
       // The initial value fixed the row shape and reserved the rows.
       for (int d = 0; d < bout->type.ndim(); ++d) ext.dims.push_back(p.store + ".n[" + std::to_string(d) + "]");
     } else {
       // No initial value: the first step records the row shape, every later
       // one is checked against it; the rows are reserved once it is known.
-      const std::string& v = c.name(bout);
+      const std::string& v = c.name(root);
       ext.prepare.push_back("if (!" + p.store + ".shape(" + v + ")) " +
                             c.fail(path, "scan: output " + std::to_string(k) + " changed shape at step %lld", "(long long)" + t));
       std::string need = p.ring ? i64(p.rows) : t + " + 1";
@@ -266,7 +277,7 @@ void emit_scan(EmitContext& c, const Node& n) {
       ext.prepare.push_back("if (" + need + " > " + p.store + ".cap && !" + p.store + ".reserve(" + p.store + "_buf, " + rows +
                             ", " + keep + ")) " + c.fail(path, "out of memory"));
     }
-    c.external[bout] = ext;
+    c.external[root] = ext;
   }
   emit_scope(c, bs, 0);
 
@@ -277,8 +288,8 @@ void emit_scan(EmitContext& c, const Node& n) {
     const Var* v = body.outputs[k];
     std::string src = c.name(v);
     bool is_until = s.has_until && k + 1 == body.outputs.size();
-    bool over_tap = k < size_t(s.n_outs()) && plans[k].over_tap;
-    if (v->type.is_tensor() && !is_until && !over_tap && c.plan.slot_of(v) < 0) {
+    bool in_row = k < size_t(s.n_outs()) && (plans[k].over_tap || plans[k].direct);
+    if (v->type.is_tensor() && !is_until && !in_row && c.plan.slot_of(v) < 0) {
       std::string st = c.temp("staged");
       c.alloc_scratch(st + "_p", EmitContext::ctype(v), "tgc::rt::numel(" + src + ")", path);
       w.line("tgc::rt::copy_to_contiguous(" + src + ", " + st + "_p);");
