@@ -138,6 +138,11 @@ void emit_elemwise_loop(EmitContext& c, const Var* out, const std::vector<const 
 using ElemBody = std::function<std::string(const std::vector<std::string>&, std::vector<std::string>&)>;
 void emit_elemwise_loop_body(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,
                              const std::vector<DType>& as, const ElemBody& body, bool out_aliases_input = false);
+// The statements (locals t0, t1, ...) evaluating a fused program over
+// operand expressions of dtypes `types`; returns the result's expression,
+// converted to `out`.
+std::string emit_program(const ScalarProgram& p, const std::vector<std::string>& operands, const std::vector<DType>& types,
+                         DType out, std::vector<std::string>& stmts);
 // Emits the broadcast output dims of `ins` into locals and checks that
 // non-broadcast sizes agree; returns the dim expressions.
 std::vector<std::string> emit_broadcast_dims(EmitContext& c, const Var* out, const std::vector<const Var*>& ins,

@@ -240,6 +240,43 @@ void emit_cast(EmitContext& c, const Node& n) {
 
 namespace tgc {
 
+std::string emit_program(const ScalarProgram& p, const std::vector<std::string>& operands, const std::vector<DType>& types,
+                         DType out, std::vector<std::string>& stmts) {
+  std::vector<std::string> operand = operands;
+  std::vector<DType> ty = types;
+  for (size_t j = 0; j < p.instrs.size(); ++j) {
+    const ScalarInstr& in = p.instrs[j];
+    std::vector<DType> as = instr_compute_types(in, ty);
+    std::vector<std::string> args;
+    for (size_t k = 0; k < in.args.size(); ++k) {
+      const std::string& a = operand[size_t(in.args[k])];
+      DType from = ty[size_t(in.args[k])];
+      args.push_back(from == as[k] ? a : "tgc::sc::cvt<" + EmitContext::ctype(as[k]) + ">(" + a + ")");
+    }
+    std::string e;
+    if (in.op == Op::Cast) {
+      e = args[0];
+    } else {
+      std::string fn = "tgc::sc::" + std::string(op_info(in.op).scalar_fn);
+      if (in.op == Op::Add || in.op == Op::Mul) {
+        e = args[0];
+        for (size_t k = 1; k < args.size(); ++k) e = fn + "(" + e + ", " + args[k] + ")";
+      } else {
+        e = fn + "(";
+        for (size_t k = 0; k < args.size(); ++k) e += (k ? ", " : "") + args[k];
+        e += ")";
+      }
+    }
+    std::string t = "t" + std::to_string(j);
+    stmts.push_back("const " + EmitContext::ctype(in.dtype) + " " + t + " = " + e + ";");
+    operand.push_back(t);
+    ty.push_back(in.dtype);
+  }
+  const std::string& r = operand[size_t(p.output)];
+  DType rt = ty[size_t(p.output)];
+  return rt == out ? r : "tgc::sc::cvt<" + EmitContext::ctype(out) + ">(" + r + ")";
+}
+
 // A fused program: one loop, each instruction a local of the loop body.
 void emit_composite(EmitContext& c, const Node& n) {
   const ScalarProgram& p = *n.attrs.program;
@@ -256,39 +293,7 @@ void emit_composite(EmitContext& c, const Node& n) {
   emit_elemwise_loop_body(
       c, out, ins, loaded,
       [&](const std::vector<std::string>& ops, std::vector<std::string>& stmts) {
-        std::vector<std::string> operand = ops;
-        std::vector<DType> types = loaded;
-        for (size_t j = 0; j < p.instrs.size(); ++j) {
-          const ScalarInstr& in = p.instrs[j];
-          std::vector<DType> as = instr_compute_types(in, types);
-          std::vector<std::string> args;
-          for (size_t k = 0; k < in.args.size(); ++k) {
-            const std::string& a = operand[size_t(in.args[k])];
-            DType from = types[size_t(in.args[k])];
-            args.push_back(from == as[k] ? a : "tgc::sc::cvt<" + EmitContext::ctype(as[k]) + ">(" + a + ")");
-          }
-          std::string e;
-          if (in.op == Op::Cast) {
-            e = args[0];
-          } else {
-            std::string fn = "tgc::sc::" + std::string(op_info(in.op).scalar_fn);
-            if (in.op == Op::Add || in.op == Op::Mul) {
-              e = args[0];
-              for (size_t k = 1; k < args.size(); ++k) e = fn + "(" + e + ", " + args[k] + ")";
-            } else {
-              e = fn + "(";
-              for (size_t k = 0; k < args.size(); ++k) e += (k ? ", " : "") + args[k];
-              e += ")";
-            }
-          }
-          std::string t = "t" + std::to_string(j);
-          stmts.push_back("const " + EmitContext::ctype(in.dtype) + " " + t + " = " + e + ";");
-          operand.push_back(t);
-          types.push_back(in.dtype);
-        }
-        const std::string& r = operand[size_t(p.output)];
-        DType rt = types[size_t(p.output)];
-        return rt == out->type.dtype ? r : "tgc::sc::cvt<" + EmitContext::ctype(out->type.dtype) + ">(" + r + ")";
+        return emit_program(p, ops, loaded, out->type.dtype, stmts);
       },
       inplace);
 }

@@ -144,7 +144,12 @@ Tensor logical(const Node& n, const Layout& l) {
 }  // namespace
 
 Value eval_reduce(const Node& n, const Inputs& in) {
-  Layout l = arrange(n, tensor_in(n, in, 0));
+  // Fused with its elementwise input (reduce_fusion): the program's values
+  // first, then the reduction of them.
+  Value fused;
+  if (n.attrs.program) fused = eval_composite(n, in);
+  const Tensor& x = n.attrs.program ? std::get<Tensor>(fused) : tensor_in(n, in, 0);
+  Layout l = arrange(n, x);
   switch (n.op) {
     case Op::Sum:
     case Op::Prod:

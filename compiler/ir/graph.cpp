@@ -34,9 +34,11 @@ std::string bound_str(const IdxBound& b) {
   }
   return "";
 }
-std::string ints_str(const std::vector<int>& v) {
+// A dimshuffle pattern writes a new broadcastable dimension (-1) as "x";
+// axes are plain integers (negative ones count from the end).
+std::string ints_str(const std::vector<int>& v, bool pattern) {
   std::string s;
-  for (size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + (v[k] < 0 ? std::string("x") : std::to_string(v[k]));
+  for (size_t k = 0; k < v.size(); ++k) s += (k ? "," : "") + (pattern && v[k] < 0 ? std::string("x") : std::to_string(v[k]));
   return s;
 }
 }  // namespace
@@ -45,9 +47,9 @@ std::string Attrs::str() const {
   std::string s;
   auto add = [&](const std::string& kv) { s += (s.empty() ? "" : " ") + kv; };
   if (dtype) add("dtype=" + std::string(dtype_name(*dtype)));
-  if (!axis_all) add("axis=" + ints_str(axes));
+  if (!axis_all) add("axis=" + ints_str(axes, false));
   if (keepdims) add("keepdims");
-  if (!pattern.empty()) add("pattern=" + ints_str(pattern));
+  if (!pattern.empty()) add("pattern=" + ints_str(pattern, true));
   if (shape) {
     std::string v;
     for (size_t k = 0; k < shape->size(); ++k) v += (k ? "," : "") + std::to_string((*shape)[k]);

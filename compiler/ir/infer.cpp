@@ -132,7 +132,10 @@ std::vector<Type> infer_control(const Node& n);
 std::vector<Type> infer_types(const Node& n) {
   const OpInfo& info = op_info(n.op);
   int arity = int(n.inputs.size());
-  if (n.op != Op::Scan && n.op != Op::IfElse && n.op != Op::Grad) {
+  // A reduction fused with its elementwise input (reduce_fusion) reads the
+  // program's inputs: its arity is the program's.
+  bool fused_reduce = info.family == OpFamily::Reduce && n.attrs.program;
+  if (n.op != Op::Scan && n.op != Op::IfElse && n.op != Op::Grad && !fused_reduce) {
     if (arity < info.min_arity || (info.max_arity >= 0 && arity > info.max_arity)) {
       std::string want = std::to_string(info.min_arity);
       if (info.max_arity != info.min_arity)

@@ -21,7 +21,8 @@ int64_t join_dim(int64_t a, int64_t b) { return a >= 0 ? a : b; }
 }  // namespace
 
 std::vector<Type> infer_reduce(const Node& n) {
-  const Type& t = tensor_input(n, 0);
+  // Fused (reduce_fusion): the reduced tensor is the program's result over the inputs.
+  const Type t = n.attrs.program ? infer_composite(n)[0] : tensor_input(n, 0);
   std::vector<bool> reduced(size_t(t.ndim()), n.attrs.axis_all);
   if (!n.attrs.axis_all) {
     if ((n.op == Op::Argmax || n.op == Op::Argmin) && n.attrs.axes.size() != 1)

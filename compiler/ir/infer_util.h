@@ -35,5 +35,7 @@ Shape broadcast_static(const Node& n, const std::vector<const Type*>& types);
 
 // Normalizes a reduction / join axis against ndim (negative counts from the end).
 int normalize_axis(const Node& n, int axis, int ndim);
+// A composite's output type (infer.cpp); also the tensor a fused reduction reduces.
+std::vector<Type> infer_composite(const Node& n);
 
 }  // namespace tgc::infer

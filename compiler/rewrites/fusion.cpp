@@ -3,6 +3,8 @@
 // in a register (Theano's FusionOptimizer). An elementwise input is absorbed
 // into its reader when the reader is its only use and both have the same
 // shape pattern (so nothing is recomputed per element of a broadcast).
+// reduce_fusion then puts an elementwise result read only by a reduction into
+// the reduction itself (one pass over the data, no intermediate array).
 #include <algorithm>
 #include <unordered_set>
 
@@ -147,8 +149,64 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
   return changed;
 }
 
+// Reductions that can evaluate a program per element as they accumulate.
+bool fusable_reduction(const Node& n) {
+  switch (n.op) {
+    case Op::Sum:
+    case Op::Mean:
+    case Op::Prod:
+    case Op::Max:
+    case Op::Min: return !n.attrs.program && n.inputs.size() == 1;
+    default: return false;
+  }
+}
+
+// reduce(f(a, b, ...)) -> reduce{f}(a, b, ...) when the reduction is f's
+// only reader: one pass that computes f's values as it accumulates them, so
+// f's result is never stored. Each input of f is 0-d or has the reduced
+// tensor's shape pattern (the reduction indexes them all alike).
+bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
+  bool changed = false;
+  std::vector<Node*> order = topo_order(roots);
+  UseIndex index(fg, g, roots);
+  std::unordered_map<const Var*, int> uses;
+  for (Node* n : order)
+    for (Var* in : n->inputs) uses[in] += 1;
+  for (Var* r : roots) uses[r] += 1;
+  for (Node* n : order) {
+    if (!fusable_reduction(*n)) continue;
+    Var* x = n->inputs[0];
+    Node* p = x->owner;
+    if (!p || !fusable(*p) || uses[x] != 1 || x->type.ndim() == 0) continue;
+    bool aligned = true;
+    for (const Var* in : p->inputs) aligned = aligned && (in->type.ndim() == 0 || same_pattern(in->type, x->type));
+    if (!aligned) continue;
+    Attrs a = n->attrs;
+    a.program = std::make_shared<const ScalarProgram>(program_of(*p));
+    Node* m = g.add_node(n->op, p->inputs, a, n->path);
+    if (m->outputs[0]->type.dtype != n->outputs[0]->type.dtype) throw internal_error("reduce_fusion changed a dtype at " + n->path);
+    m->outputs[0]->name = n->outputs[0]->name;
+    index.add_node(m);
+    index.replace(n->outputs[0], m->outputs[0]);
+    RewriteEvent ev;
+    ev.rule = "reduce_fusion";
+    ev.path = n->path;
+    ev.detail = std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
+                "{" + a.program->str() + "}";
+    ev.before = n->outputs;
+    ev.after = m->outputs;
+    trace.record(std::move(ev));
+    changed = true;
+  }
+  for (Node* n : topo_order(roots))
+    if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  return changed;
+}
+
 }  // namespace
 
 bool elemwise_fusion(FunctionGraph& fg, RewriteTrace& trace) { return fuse_scope(fg, *fg.graph, fg.roots(), trace); }
+
+bool reduce_fusion(FunctionGraph& fg, RewriteTrace& trace) { return reduce_scope(fg, *fg.graph, fg.roots(), trace); }
 
 }  // namespace tgc::rules

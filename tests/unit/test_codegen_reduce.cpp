@@ -104,3 +104,50 @@ TEST_CASE("codegen reductions: axis null/int/negative/list, keepdims, views, int
   CHECK(d.run_error(inputs(false, {2, 3}, {0, 0})) != "");  // argmin over axis 1 of (0, 0): numpy refuses
   CHECK(d.run_error(inputs(false, {2, 3}, {2, 0})) != "");
 }
+
+namespace {
+
+// Reductions of elementwise expressions, which FAST_RUN's reduce_fusion turns
+// into one loop evaluating the expression as it accumulates: reduced axes
+// as a suffix, a prefix and in the middle (the dense paths and the general
+// nest), a strided view operand, 0-d operands, mixed dtypes (int8 * float32),
+// means in float32 (double accumulator), and an axis that may be empty.
+std::string fused_reductions_graph() {
+  GraphBuilder g;
+  using W = GraphBuilder;
+  g.input("x", "float64", {3, 4, 5}).input("y", "float64", {3, 4, 5}).input("s", "float64", json::array());
+  g.input("f", "float32", {nullptr, 6}).input("i", "int8", {nullptr, 6});
+  std::string d = g.node("sub", {"x", "y"});
+  std::string e = g.node("mul", {g.node("sqr", {d}), "s"});
+  for (const char* op : {"sum", "mean", "prod", "max", "min"}) {
+    g.output(g.node(op, {g.node("sub", {"x", "y"})}, {{"axis", nullptr}}));
+    g.output(g.node(op, {g.node("mul", {g.node("tanh", {"x"}), "s"})}, {{"axis", json{1, 2}}}));  // suffix
+    g.output(g.node(op, {g.node("add", {"x", W::weak(1.5)})}, {{"axis", 0}}));                 // prefix
+    g.output(g.node(op, {g.node("maximum", {"x", "y"})}, {{"axis", 1}, {"keepdims", true}}));   // middle
+    std::string xt = g.node("transpose", {"x"});                                                // strided
+    g.output(g.node(op, {g.node("mul", {xt, g.node("transpose", {"y"})})}, {{"axis", -1}}));
+    g.output(g.node(op, {g.node("mul", {"f", "i"})}, {{"axis", 0}}));                           // may be empty
+  }
+  g.output(g.node("sum", {e}, {{"axis", nullptr}}));
+  g.output(g.node("mean", {g.node("sqr", {"f"})}, {{"axis", 1}}));
+  g.output(g.node("sum", {g.node("gt", {"x", "y"})}, {{"axis", 2}}));  // bool elements, int64 sum
+  return g.text();
+}
+const test::Prebuild k_fused_reductions{fused_reductions_graph, "f", Mode::FastRun};
+
+}  // namespace
+
+TEST_CASE("codegen reductions fused with their elementwise input (reduce_fusion)") {
+  test::Differential d(fused_reductions_graph(), "f", Mode::FastRun);
+  test::Rand rnd(37);
+  for (int64_t rows : {5, 1}) {
+    d.run({rnd.floats(DType::Float64, {3, 4, 5}, -1, 1), rnd.floats(DType::Float64, {3, 4, 5}, -1, 1),
+           rnd.floats(DType::Float64, {}), rnd.floats(DType::Float32, {rows, 6}), rnd.ints(DType::Int8, {rows, 6}, false)});
+  }
+  // Zero rows: sum 0, prod 1, mean NaN; max and min of an empty axis fail.
+  CHECK(d.run_error({rnd.floats(DType::Float64, {3, 4, 5}), rnd.floats(DType::Float64, {3, 4, 5}), rnd.floats(DType::Float64, {}),
+                     rnd.floats(DType::Float32, {0, 6}), rnd.ints(DType::Int8, {0, 6}, false)}) != "");
+  // Operands whose sizes differ at run time: an error, not a wrong read.
+  CHECK(d.run_error({rnd.floats(DType::Float64, {3, 4, 5}), rnd.floats(DType::Float64, {3, 4, 5}), rnd.floats(DType::Float64, {}),
+                     rnd.floats(DType::Float32, {2, 6}), rnd.ints(DType::Int8, {3, 6}, false)}) != "");
+}
