@@ -10,7 +10,9 @@
 // Usage: bench_rnn [graph-dir]   (default: the source tree's tools/bench/graphs)
 #include <cblas.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -27,25 +29,25 @@ struct Gemm {
   bool ta, tb;
 };
 
-// Median time of one pass over `gemms` (each a real cblas_sgemm on buffers of its size).
-double time_gemms(const std::vector<Gemm>& gemms, int reps) {
-  size_t big = 0;
-  for (const Gemm& g : gemms) big = std::max({big, size_t(g.m) * g.k, size_t(g.k) * g.n, size_t(g.m) * g.n});
-  std::vector<float> a(big, 0.01f), b(big, 0.02f), c(big, 0.0f);
-  auto once = [&] {
+// One pass over `gemms` (each a real cblas_sgemm on buffers of its size), in ms.
+struct GemmRun {
+  std::vector<Gemm> gemms;
+  std::vector<float> a, b, c;
+  explicit GemmRun(std::vector<Gemm> g) : gemms(std::move(g)) {
+    size_t big = 0;
+    for (const Gemm& x : gemms) big = std::max({big, size_t(x.m) * x.k, size_t(x.k) * x.n, size_t(x.m) * x.n});
+    a.assign(big, 0.01f);
+    b.assign(big, 0.02f);
+    c.assign(big, 0.0f);
+  }
+  double once() {
+    double t0 = bench::now_ns();
     for (const Gemm& g : gemms)
       cblas_sgemm(CblasRowMajor, g.ta ? CblasTrans : CblasNoTrans, g.tb ? CblasTrans : CblasNoTrans, g.m, g.n, g.k, 1.0f,
                   a.data(), g.ta ? g.m : g.k, b.data(), g.tb ? g.k : g.n, 0.0f, c.data(), g.n);
-  };
-  once();
-  std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    double t0 = bench::now_ns();
-    once();
-    t.push_back((bench::now_ns() - t0) * 1e-6);
+    return (bench::now_ns() - t0) * 1e-6;
   }
-  return bench::stats(t).median;
-}
+};
 
 // The matrix products of a recurrent layer over T steps of batch B, input I,
 // `gates` * hidden H outputs per step: forward (input projection of all steps
@@ -59,14 +61,16 @@ void layer_gemms(int T, int B, int I, int H, int gates, std::vector<Gemm>& fwd, 
   bwd.push_back({I, gates * H, T * B, true, false});
 }
 
+double once_engine(tgc::driver::Engine& e, const std::vector<tgc::Value>& in) {
+  double t0 = bench::now_ns();
+  e.call(in);
+  return (bench::now_ns() - t0) * 1e-6;
+}
+
 double time_engine(tgc::driver::Engine& e, const std::vector<tgc::Value>& in, int reps) {
   e.call(in);
   std::vector<double> t;
-  for (int r = 0; r < reps; ++r) {
-    double t0 = bench::now_ns();
-    e.call(in);
-    t.push_back((bench::now_ns() - t0) * 1e-6);
-  }
+  for (int r = 0; r < reps; ++r) t.push_back(once_engine(e, in));
   return bench::stats(t).median;
 }
 
@@ -90,11 +94,25 @@ void run(const std::string& file, const char* label, int T, int gates) {
   layer_gemms(T, B, I, H, gates, fwd, bwd);
   std::vector<Gemm> all = fwd;
   all.insert(all.end(), bwd.begin(), bwd.end());
-  double g_fwd = time_gemms(fwd, 9), g_all = time_gemms(all, 9);
+  GemmRun gemm_fwd(fwd), gemm_all(all);
   tgc::FunctionGraph f1, f2;
   auto train = engine(m, "train", {}, f1);
   auto forward = engine(m, "forward", {}, f2);
-  double t_train = time_engine(*train, in, 9), t_fwd = time_engine(*forward, in, 9);
+  // Rounds that run each of the four once, interleaved, so that drift in
+  // the machine's speed hits the baselines and tgc alike; medians of each.
+  std::vector<double> ga, gf, tt, tf;
+  gemm_all.once();
+  gemm_fwd.once();
+  train->call(in);
+  forward->call(in);
+  for (int r = 0; r < 21; ++r) {
+    ga.push_back(gemm_all.once());
+    tt.push_back(once_engine(*train, in));
+    gf.push_back(gemm_fwd.once());
+    tf.push_back(once_engine(*forward, in));
+  }
+  double g_all = bench::stats(ga).median, g_fwd = bench::stats(gf).median;
+  double t_train = bench::stats(tt).median, t_fwd = bench::stats(tf).median;
   std::printf("%s (batch %d, input %d, hidden %d, %d steps, float32)\n", label, B, I, H, T);
   std::printf("  GEMM sum, training step : %8.2f ms\n", g_all);
   std::printf("  GEMM sum, forward       : %8.2f ms\n", g_fwd);
@@ -105,7 +123,7 @@ void run(const std::string& file, const char* label, int T, int gates) {
     if (r.group != "scan" && r.name != "scan_inplace") continue;
     tgc::FunctionGraph fx;
     auto e = engine(m, "train", {r.name}, fx);
-    double t = time_engine(*e, in, 5);
+    double t = time_engine(*e, in, 9);
     std::printf("  training step without %-24s: %8.2f ms (%.2fx)\n", r.name.c_str(), t, t / t_train);
   }
 }
@@ -115,7 +133,8 @@ void run(const std::string& file, const char* label, int T, int gates) {
 int main(int argc, char** argv) {
   std::string dir = argc > 1 ? argv[1] : TGC_BENCH_GRAPHS;
   bench::print_machine();
-  std::printf("OpenBLAS threads: default (all cores)\n");
+  const char* nt = std::getenv("OPENBLAS_NUM_THREADS");
+  std::printf("OpenBLAS threads: %s\n", nt ? nt : "default (all cores)");
   run(dir + "/rnn_train.json", "Elman RNN training step", 100, 1);
   run(dir + "/lstm_train.json", "LSTM training step (merged gates)", 50, 4);
   return 0;
