@@ -94,15 +94,20 @@ void emit_scan(EmitContext& c, const Node& n) {
     int mn = std::min(0, *std::min_element(taps.begin(), taps.end()));
     int mx = std::max(0, *std::max_element(taps.begin(), taps.end()));
     std::string q = c.temp("seq");
-    // Sequences are read row by row; a strided outer view is made contiguous first.
+    // Sequences are read row by row, and the body takes each row as a dense
+    // block: a view whose rows are not dense (a transposed sequence) is made
+    // contiguous first; one that is only reversed or sliced along the steps
+    // is read in place.
     std::string src = c.name(sv);
     if (!c.contiguous(sv)) {
       std::string p = q + "_dense";
+      w.line(EmitContext::view_type(sv) + " " + q + "_c = " + src + ";");
+      w.open("if (!tgc::rt::rows_contiguous(" + src + "))");
       c.alloc_scratch(p, EmitContext::ctype(sv), "tgc::rt::numel(" + src + ")", path);
       w.line("tgc::rt::copy_to_contiguous(" + src + ", " + p + ");");
-      w.line(EmitContext::view_type(sv) + " " + q + "_c = " + src + ";");
       w.line(q + "_c.p = " + p + ";");
       w.line("tgc::rt::set_contiguous_strides(" + q + "_c);");
+      w.close();
       src = q + "_c";
     }
     w.line("const " + EmitContext::view_type(sv) + " " + q + " = " + (s.go_backwards ? "tgc::rt::reversed(" + src + ")" : src) + ";");

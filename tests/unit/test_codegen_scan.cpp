@@ -163,6 +163,33 @@ TEST_CASE("codegen scan: outputs without initial value written straight into the
   }
 }
 
+// Sequences that are views: reversed and strided along the steps (rows
+// still dense: read in place) and transposed (rows not dense: copied to a
+// contiguous buffer before the loop).
+TEST_CASE("codegen scan: sequences that are views of their input") {
+  const char* graph = R"({"format": "tgc-graph", "version": 1, "name": "seqviews",
+    "inputs": [{"name": "X", "dtype": "float64", "shape": [null, null, 3]},
+               {"name": "Y", "dtype": "float64", "shape": [3, null]}],
+    "nodes": [{"op": "subtensor", "inputs": ["X"], "idx": [{"start": null, "stop": null, "step": -1}], "outputs": ["Xr"]},
+              {"op": "subtensor", "inputs": ["X"], "idx": [{"start": null, "stop": null, "step": 2}], "outputs": ["X2"]},
+              {"op": "transpose", "inputs": ["Y"], "outputs": ["Yt"]},
+              {"op": "scan", "sequences": ["Xr", "X2", "Yt"], "outputs_info": [null],
+               "body": {"inputs": ["a", "b", "y"],
+                        "nodes": [{"op": "mul", "inputs": ["a", "b"], "outputs": ["ab"]},
+                                  {"op": "sum", "inputs": ["ab"], "axis": 0, "outputs": ["s"]},
+                                  {"op": "add", "inputs": ["s", "y"], "outputs": ["r"]}],
+                        "outputs": ["r"]},
+               "outputs": ["R"]}],
+    "functions": [{"name": "f", "inputs": ["X", "Y"], "outputs": ["R"]}]})";
+  test::Rand rnd(41);
+  for (Mode mode : {Mode::FastCompile, Mode::FastRun}) {
+    CAPTURE(mode_name(mode));
+    test::Differential d(graph, "f", mode);
+    d.run({rnd.floats(DType::Float64, {7, 2, 3}), rnd.floats(DType::Float64, {3, 9})});  // 4 steps (X[::2])
+    d.run({rnd.floats(DType::Float64, {1, 2, 3}), rnd.floats(DType::Float64, {3, 5})});  // 1 step
+  }
+}
+
 namespace {
 
 // Scans of the corner cases, each driven by inputs of its own so that an

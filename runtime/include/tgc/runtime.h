@@ -49,6 +49,18 @@ template <class T, int N> inline bool is_contiguous(const View<T, N>& v) {
   return true;
 }
 
+// Every dimension but the first is C-contiguous: each row (v[i]) is one
+// dense block, whatever the stride between rows (a reversed or sliced
+// sequence).
+template <class T, int N> inline bool rows_contiguous(const View<T, N>& v) {
+  int64_t st = 1;
+  for (int d = N - 1; d >= 1; --d) {
+    if (v.n[d] != 1 && v.s[d] != st) return false;
+    st *= v.n[d];
+  }
+  return true;
+}
+
 // A heap block that only grows: a function called again with the same shapes
 // allocates nothing.
 struct Buffer {
