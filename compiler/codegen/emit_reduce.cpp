@@ -107,7 +107,7 @@ struct Elements {
 
   bool fused() const { return n.attrs.program != nullptr; }
   // The value at per-input offsets off(k) (statements of a program appended).
-  std::string value(const EmitContext& c, const std::function<std::string(size_t)>& at, std::vector<std::string>& stmts) const {
+  std::string value(const std::function<std::string(size_t)>& at, std::vector<std::string>& stmts) const {
     if (!fused()) return at(0);
     std::vector<std::string> ops;
     std::vector<DType> types;
@@ -115,7 +115,6 @@ struct Elements {
       ops.push_back(n.inputs[k]->type.ndim() == 0 ? "h" + std::to_string(k) : at(k));
       types.push_back(n.inputs[k]->type.dtype);
     }
-    (void)c;
     return emit_program(*n.attrs.program, ops, types, dtype, stmts);
   }
 };
@@ -170,7 +169,7 @@ bool emit_dense_paths(EmitContext& c, const Elements& el, const ReduceSpec& sp) 
   // acc = comb(acc, element idx of the rows), with a program's locals in a block.
   auto accumulate = [&](const std::string& acc, const std::string& idx) {
     std::vector<std::string> stmts;
-    std::string v = el.value(c, [&](size_t a) { return "row" + std::to_string(a) + "[" + idx + "]"; }, stmts);
+    std::string v = el.value([&](size_t a) { return "row" + std::to_string(a) + "[" + idx + "]"; }, stmts);
     return element_block(stmts, acc + " = " + comb(acc, conv(v)) + ";");
   };
   if (suffix) {
@@ -288,7 +287,7 @@ void emit_reduce(EmitContext& c, const Node& n) {
   // Loop nest over the input; x<a>_<d>: offset of array a at depth d.
   if (nd == 0) {
     c.w.line("const int64_t o = 0, ridx = 0; (void)ridx;");
-    std::string v = el.value(c, [&](size_t a) { return c.name(n.inputs[a]) + ".p[0]"; }, stmts);
+    std::string v = el.value([&](size_t a) { return c.name(n.inputs[a]) + ".p[0]"; }, stmts);
     c.w.line(element_block(stmts, "const " + vt + " v = " + v + "; " + sp.update));
   } else {
     std::vector<std::string> xoff(n.inputs.size(), "0");
@@ -308,7 +307,7 @@ void emit_reduce(EmitContext& c, const Node& n) {
       roff = "r" + D;
     }
     c.w.line("const int64_t o = " + ooff + ", ridx = " + roff + "; (void)ridx;");
-    std::string v = el.value(c, [&](size_t a) { return c.name(n.inputs[a]) + ".p[" + xoff[a] + "]"; }, stmts);
+    std::string v = el.value([&](size_t a) { return c.name(n.inputs[a]) + ".p[" + xoff[a] + "]"; }, stmts);
     c.w.line(element_block(stmts, "const " + vt + " v = " + v + "; " + sp.update));
     for (int d = 0; d < nd; ++d) c.w.close();
   }

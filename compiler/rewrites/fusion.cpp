@@ -97,14 +97,39 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
   return r;
 }
 
-bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
-  bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  UseIndex index(fg, g, roots);
+// Readers of each value of a scope; a root (an output) counts as one more.
+std::unordered_map<const Var*, int> count_readers(const std::vector<Node*>& order, const std::vector<Var*>& roots) {
   std::unordered_map<const Var*, int> uses;
   for (Node* n : order)
     for (Var* in : n->inputs) uses[in] += 1;
   for (Var* r : roots) uses[r] += 1;
+  return uses;
+}
+
+// Replaces n's one output by that of a new node (op, inputs, attrs), which
+// keeps the name and dtype, and records the firing of `rule`.
+void replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
+                  const char* rule, const std::string& detail, RewriteTrace& trace) {
+  Node* m = g.add_node(op, inputs, a, n.path);
+  if (m->outputs[0]->type.dtype != n.outputs[0]->type.dtype)
+    throw internal_error(std::string(rule) + " changed a dtype at " + n.path);
+  m->outputs[0]->name = n.outputs[0]->name;
+  index.add_node(m);
+  index.replace(n.outputs[0], m->outputs[0]);
+  RewriteEvent ev;
+  ev.rule = rule;
+  ev.path = n.path;
+  ev.detail = detail;
+  ev.before = n.outputs;
+  ev.after = m->outputs;
+  trace.record(std::move(ev));
+}
+
+bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
+  bool changed = false;
+  std::vector<Node*> order = topo_order(roots);
+  UseIndex index(fg, g, roots);
+  std::unordered_map<const Var*, int> uses = count_readers(order, roots);
   std::unordered_set<const Node*> absorbed;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
@@ -130,18 +155,8 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
     if (count == 0) continue;
     Attrs a;
     a.program = std::make_shared<const ScalarProgram>(f.prog);
-    Node* m = g.add_node(Op::Composite, f.inputs, a, n->path);
-    if (m->outputs[0]->type.dtype != n->outputs[0]->type.dtype) throw internal_error("fusion changed a dtype at " + n->path);
-    m->outputs[0]->name = n->outputs[0]->name;
-    index.add_node(m);
-    index.replace(n->outputs[0], m->outputs[0]);
-    RewriteEvent ev;
-    ev.rule = "elemwise_fusion";
-    ev.path = n->path;
-    ev.detail = std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}";
-    ev.before = n->outputs;
-    ev.after = m->outputs;
-    trace.record(std::move(ev));
+    replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion",
+                 std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace);
     changed = true;
   }
   for (Node* n : topo_order(roots))
@@ -169,10 +184,7 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
   UseIndex index(fg, g, roots);
-  std::unordered_map<const Var*, int> uses;
-  for (Node* n : order)
-    for (Var* in : n->inputs) uses[in] += 1;
-  for (Var* r : roots) uses[r] += 1;
+  std::unordered_map<const Var*, int> uses = count_readers(order, roots);
   for (Node* n : order) {
     if (!fusable_reduction(*n)) continue;
     Var* x = n->inputs[0];
@@ -183,19 +195,10 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
     if (!aligned) continue;
     Attrs a = n->attrs;
     a.program = std::make_shared<const ScalarProgram>(program_of(*p));
-    Node* m = g.add_node(n->op, p->inputs, a, n->path);
-    if (m->outputs[0]->type.dtype != n->outputs[0]->type.dtype) throw internal_error("reduce_fusion changed a dtype at " + n->path);
-    m->outputs[0]->name = n->outputs[0]->name;
-    index.add_node(m);
-    index.replace(n->outputs[0], m->outputs[0]);
-    RewriteEvent ev;
-    ev.rule = "reduce_fusion";
-    ev.path = n->path;
-    ev.detail = std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
-                "{" + a.program->str() + "}";
-    ev.before = n->outputs;
-    ev.after = m->outputs;
-    trace.record(std::move(ev));
+    replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion",
+                 std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
+                     "{" + a.program->str() + "}",
+                 trace);
     changed = true;
   }
   for (Node* n : topo_order(roots))
