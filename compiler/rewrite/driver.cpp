@@ -8,8 +8,8 @@
 
 namespace tgc {
 
-const std::vector<Use>& RewriteContext::clients(const Var* v) const {
-  static const std::vector<Use> none;
+const UseList& RewriteContext::clients(const Var* v) const {
+  static const UseList none;
   auto it = clients_.find(v);
   return it == clients_.end() ? none : it->second;
 }
@@ -124,7 +124,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           ev.before.push_back(from);
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
-          std::vector<Use> moved = ctx.clients_[from];
+          UseList moved = ctx.clients_[from];
           ctx.clients_[from].clear();
           for (Use u : moved) {
             u.node->inputs[size_t(u.index)] = to;
@@ -217,7 +217,7 @@ void UseIndex::add_node(Node* n) {
 void UseIndex::replace(Var* from, Var* to) {
   auto it = uses_.find(from);
   if (it != uses_.end()) {
-    std::vector<Use> moved = std::move(it->second);
+    UseList moved = std::move(it->second);
     uses_.erase(it);
     for (Use u : moved) {
       u.node->inputs[size_t(u.index)] = to;

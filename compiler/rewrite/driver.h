@@ -41,7 +41,8 @@ class UseIndex {
  private:
   FunctionGraph& fg_;
   Graph& g_;
-  std::unordered_map<const Var*, std::vector<Use>> uses_;
+  std::pmr::monotonic_buffer_resource arena_;  // before uses_: it outlives them
+  UseLists uses_{&arena_};
 };
 
 // Re-infers the output types of every node reachable from the roots, in
