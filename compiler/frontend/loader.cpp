@@ -327,18 +327,28 @@ void Loader::check_function_inputs(const Function& f) {
   std::unordered_map<const Var*, Var*> given;
   for (auto& [a, b] : f.givens) given[a] = b;
   std::unordered_set<const Var*> listed(f.inputs.begin(), f.inputs.end()), seen;
-  std::vector<std::pair<Var*, std::string>> stack;
-  for (size_t k = 0; k < f.outputs.size(); ++k) stack.push_back({f.outputs[k], "output \"" + f.output_names[k] + "\""});
-  for (auto& [sv, nv] : f.updates) stack.push_back({nv, "the update of \"" + sv->name + "\""});
+  // Each value reached is tagged with the result it was reached from (an
+  // index into `why`), for the error message.
+  std::vector<std::string> why;
+  std::vector<std::pair<Var*, size_t>> stack;
+  for (size_t k = 0; k < f.outputs.size(); ++k) {
+    why.push_back("output \"" + f.output_names[k] + "\"");
+    stack.push_back({f.outputs[k], why.size() - 1});
+  }
+  for (auto& [sv, nv] : f.updates) {
+    why.push_back("the update of \"" + sv->name + "\"");
+    stack.push_back({nv, why.size() - 1});
+  }
   while (!stack.empty()) {
-    auto [v, why] = stack.back();
+    auto [v, from] = stack.back();
     stack.pop_back();
     if (auto it = given.find(v); it != given.end()) v = it->second;
     if (!seen.insert(v).second) continue;
     if (v->kind == VarKind::Input && !listed.count(v))
-      throw graph_error(f.path + ".inputs", why + " needs input \"" + v->name + "\", which is not in the function's inputs");
+      throw graph_error(f.path + ".inputs",
+                        why[from] + " needs input \"" + v->name + "\", which is not in the function's inputs");
     if (v->owner)
-      for (Var* in : v->owner->inputs) stack.push_back({in, why});
+      for (Var* in : v->owner->inputs) stack.push_back({in, from});
   }
 }
 
