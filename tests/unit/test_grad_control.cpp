@@ -22,20 +22,7 @@ Value U(const Shape& s, double lo, double hi, uint64_t seed) { return test::unif
 Value f64(double v) { return test::scalar(DType::Float64, v); }
 Value i64(double v) { return test::scalar(DType::Int64, v); }
 
-// Compiles function "f" of `text` in `mode` and evaluates its outputs with
-// the reference interpreter.
-std::vector<Tensor> run_interp(const std::string& text, const std::vector<Value>& inputs, Mode mode = Mode::FastCompile) {
-  Module m = frontend::load_graph_text(text, "grad_control.json", TGC_TEST_DATA_DIR);
-  PipelineOptions po;
-  po.mode = mode;
-  FunctionGraph fg = compile_function(m, *m.find_function("f"), po);
-  REQUIRE(fg.inputs.size() == inputs.size());
-  interp::Bindings b;
-  for (size_t k = 0; k < inputs.size(); ++k) b.emplace(fg.inputs[k], inputs[k]);
-  std::vector<Tensor> r;
-  for (Value& v : interp::evaluate(fg.outputs, b)) r.push_back(std::get<Tensor>(v));
-  return r;
-}
+using test::run_interp;
 
 std::vector<double> values(const Tensor& t) {
   std::vector<double> r;

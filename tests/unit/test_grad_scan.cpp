@@ -209,15 +209,7 @@ FunctionGraph compile(const std::string& text, Mode mode) {
   return compile_function(*keep.back(), *keep.back()->find_function("f"), po);
 }
 
-std::vector<Tensor> run_interp(const std::string& text, const std::vector<Value>& inputs) {
-  FunctionGraph fg = compile(text, Mode::FastCompile);
-  REQUIRE(fg.inputs.size() == inputs.size());
-  interp::Bindings b;
-  for (size_t k = 0; k < inputs.size(); ++k) b.emplace(fg.inputs[k], inputs[k]);
-  std::vector<Tensor> r;
-  for (Value& v : interp::evaluate(fg.outputs, b)) r.push_back(std::get<Tensor>(v));
-  return r;
-}
+using test::run_interp;
 
 void check_close(const Tensor& got, const Tensor& want, const std::string& what, double tol = 1e-10) {
   REQUIRE_MESSAGE(got.shape() == want.shape(), what);

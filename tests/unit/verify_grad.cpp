@@ -370,4 +370,17 @@ GradCheckReport check_op_grad(const std::string& label, const GraphBuilder& g, c
   return check_grad(label, text, inputs, opt);
 }
 
+std::vector<Tensor> run_interp(const std::string& graph_json, const std::vector<Value>& inputs, Mode mode) {
+  Module m = frontend::load_graph_text(graph_json, kFile, TGC_TEST_DATA_DIR);
+  PipelineOptions po;
+  po.mode = mode;
+  FunctionGraph fg = compile_function(m, *m.find_function("f"), po);
+  REQUIRE(fg.inputs.size() == inputs.size());
+  interp::Bindings b;
+  for (size_t k = 0; k < inputs.size(); ++k) b.emplace(fg.inputs[k], inputs[k]);
+  std::vector<Tensor> r;
+  for (Value& v : interp::evaluate(fg.outputs, b)) r.push_back(std::get<Tensor>(v));
+  return r;
+}
+
 }  // namespace tgc::test

@@ -97,5 +97,10 @@ GradCheckReport check_op_grad(const std::string& label, const GraphBuilder& g, c
                               const std::vector<std::string>& wrt, const std::vector<Value>& inputs,
                               const GradCheckOptions& opt = {});
 
+// Compiles function "f" of `graph_json` in `mode` (gradients expanded) and
+// evaluates its outputs with the reference interpreter.
+std::vector<Tensor> run_interp(const std::string& graph_json, const std::vector<Value>& inputs,
+                               Mode mode = Mode::FastCompile);
+
 }  // namespace tgc::test
 
