@@ -49,6 +49,9 @@ void expand_one(FunctionGraph& fg, Node& n) {
 }  // namespace
 
 void expand_grads(FunctionGraph& fg) {
+  std::vector<bool> ops(size_t(num_ops()), false);
+  mark_ops_present(*fg.graph, ops);
+  if (!ops[size_t(Op::Grad)]) return;
   // Innermost first: a grad of a graph holding a grad differentiates the
   // expansion of the inner one (topological order over the function).
   for (;;) {

@@ -1,6 +1,7 @@
 #include "ir/graph.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <unordered_set>
 
@@ -93,14 +94,14 @@ int ScanInfo::init_depth(int out) const {
 }
 
 Var* Graph::new_var(std::string name, Type type, VarKind kind) {
-  auto v = std::make_unique<Var>();
+  Var* v = var_pool_.make();
   v->id = next_id_++;
   v->name = std::move(name);
   v->type = std::move(type);
   v->kind = kind;
   v->scope = this;
-  vars_.push_back(std::move(v));
-  return vars_.back().get();
+  vars_.push_back(v);
+  return v;
 }
 
 Var* Graph::new_constant(std::string name, Tensor value) {
@@ -154,20 +155,20 @@ void resolve_weak_inputs(Graph& g, Op op, std::vector<Var*>& inputs, const std::
 Node* Graph::add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
                       std::unique_ptr<ScanInfo> scan) {
   if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, path);
-  auto n = std::make_unique<Node>();
-  n->op = op;
-  n->inputs = std::move(inputs);
-  n->attrs = std::move(attrs);
-  n->path = std::move(path);
-  n->scan = std::move(scan);
-  std::vector<Type> types = infer_types(*n);
-  return add_node_typed(op, std::move(n->inputs), std::move(n->attrs), std::move(n->path), std::move(n->scan),
-                        types);
+  Node probe;  // what inference reads, before the node takes its place
+  probe.op = op;
+  probe.inputs = std::move(inputs);
+  probe.attrs = std::move(attrs);
+  probe.path = std::move(path);
+  probe.scan = std::move(scan);
+  std::vector<Type> types = infer_types(probe);
+  return add_node_typed(op, std::move(probe.inputs), std::move(probe.attrs), std::move(probe.path),
+                        std::move(probe.scan), types);
 }
 
 Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
                             std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types) {
-  auto n = std::make_unique<Node>();
+  Node* n = node_pool_.make();
   n->id = next_id_++;
   n->op = op;
   n->inputs = std::move(inputs);
@@ -177,16 +178,16 @@ Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::s
   if (n->scan && n->scan->body) n->scan->body->set_parent(this);
   for (size_t k = 0; k < out_types.size(); ++k) {
     Var* v = new_var("", out_types[k], VarKind::NodeOutput);
-    v->owner = n.get();
+    v->owner = n;
     v->index = int(k);
     n->outputs.push_back(v);
   }
-  nodes_.push_back(std::move(n));
-  return nodes_.back().get();
+  nodes_.push_back(n);
+  return n;
 }
 
 void Graph::erase_nodes_if(const std::function<bool(const Node&)>& dead) {
-  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](const std::unique_ptr<Node>& n) { return dead(*n); }),
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](const Node* n) { return dead(*n); }),
                nodes_.end());
 }
 
@@ -212,11 +213,24 @@ const Function* Module::find_function(std::string_view name) const {
   return nullptr;
 }
 
+void mark_ops_present(const Graph& g, std::vector<bool>& present) {
+  for (const Node* n : g.nodes()) {
+    present[size_t(n->op)] = true;
+    if (n->scan) mark_ops_present(*n->scan->body, present);
+  }
+}
+
+bool any_scan(const std::vector<Node*>& nodes) {
+  for (const Node* n : nodes)
+    if (n->scan) return true;
+  return false;
+}
+
 std::vector<Node*> topo_order(const std::vector<Var*>& roots) {
   // Iterative DFS post-order over producers, so deep graphs cannot overflow
-  // the stack. Nodes are marked with this traversal's epoch (thread-local, so
-  // concurrent traversals in different threads do not collide).
-  static thread_local uint32_t epoch_counter = 0;
+  // the stack. Nodes are marked with this traversal's epoch (one counter for
+  // all threads, so no traversal ever mistakes another's marks for its own).
+  static std::atomic<uint32_t> epoch_counter{0};
   uint32_t epoch = ++epoch_counter;
   auto state = [&](const Node* n) -> uint8_t { return n->visit_epoch == epoch ? n->visit_state : 0; };
   auto mark = [&](const Node* n, uint8_t s) {

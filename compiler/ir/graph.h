@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,18 +48,23 @@ struct Node;
 class Graph;
 
 struct Var {
+  // Fields read by every traversal come first, so one cache line serves it.
   int id = 0;
-  std::string name;
-  Type type;
   VarKind kind = VarKind::NodeOutput;
-  Node* owner = nullptr;  // NodeOutput: the producing node
-  int index = 0;          // NodeOutput: which output of owner
-  Graph* scope = nullptr;
-  // Constant: its value. Shared: its initial value (Tensor or RngState).
-  std::shared_ptr<const Value> value;
   // An inline scalar written without dtype (NEP 50 weak scalar); resolved
   // away when it meets a tensor in an elementwise op.
   WeakKind weak = WeakKind::None;
+  int index = 0;          // NodeOutput: which output of owner
+  // Where the use table indexing this scope keeps this variable's readers
+  // (rewrite/rewrite.h): valid while use_epoch is that table's epoch.
+  mutable uint32_t use_epoch = 0;
+  mutable uint32_t use_slot = 0;
+  Node* owner = nullptr;  // NodeOutput: the producing node
+  Graph* scope = nullptr;
+  Type type;
+  std::string name;
+  // Constant: its value. Shared: its initial value (Tensor or RngState).
+  std::shared_ptr<const Value> value;
   std::string path;  // where it was declared in the graph file
 
   bool is_constant() const { return kind == VarKind::Constant; }
@@ -148,16 +154,51 @@ struct ScanInfo {
 };
 
 struct Node {
+  // Fields read by every traversal come first, so one cache line serves it.
   int id = 0;
   Op op = Op::Add;
+  // Traversal marks of topo_order (an epoch per traversal instead of hash sets).
+  mutable uint8_t visit_state = 0;  // 1: on the stack, 2: done
+  mutable uint32_t visit_epoch = 0;
   std::vector<Var*> inputs;
   std::vector<Var*> outputs;
   Attrs attrs;
   std::string path;  // JSON path, e.g. "nodes[3]" or "nodes[1].body.nodes[0]"
   std::unique_ptr<ScanInfo> scan;
-  // Traversal marks of topo_order (an epoch per traversal instead of hash sets).
-  mutable uint32_t visit_epoch = 0;
-  mutable uint8_t visit_state = 0;  // 1: on the stack, 2: done
+};
+
+// Stable-address storage of a graph's nodes or variables, built in chunks:
+// objects made one after another (a graph is built mostly in topological
+// order) share cache lines and pages, so a traversal of a large graph
+// touches a fraction of the memory that one heap block per object spreads
+// over. Objects live until the pool dies.
+template <class T>
+class Pool {
+ public:
+  Pool() = default;
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  ~Pool() {
+    for (size_t c = 0; c < chunks_.size(); ++c) {
+      size_t n = c + 1 == chunks_.size() ? used_ : kChunk;
+      for (size_t i = 0; i < n; ++i) chunks_[c][i].~T();
+      ::operator delete(static_cast<void*>(chunks_[c]), std::align_val_t(alignof(T)));
+    }
+  }
+  T* make() {
+    if (chunks_.empty() || used_ == kChunk) {
+      chunks_.push_back(static_cast<T*>(::operator new(sizeof(T) * kChunk, std::align_val_t(alignof(T)))));
+      used_ = 0;
+    }
+    T* p = new (chunks_.back() + used_) T();
+    ++used_;
+    return p;
+  }
+
+ private:
+  static constexpr size_t kChunk = 128;
+  std::vector<T*> chunks_;
+  size_t used_ = 0;  // objects made in the last chunk
 };
 
 class Graph {
@@ -179,21 +220,29 @@ class Graph {
   Node* add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
                        std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types);
 
-  const std::vector<std::unique_ptr<Var>>& vars() const { return vars_; }
-  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+  const std::vector<Var*>& vars() const { return vars_; }
+  // The nodes made in this graph and not erased, in the order they were made.
+  const std::vector<Node*>& nodes() const { return nodes_; }
 
   // Body parameters (scan) in order.
   std::vector<Var*> params;
   // Body outputs (scan): see ScanInfo.
   std::vector<Var*> outputs;
 
-  // Removes nodes none of whose outputs are in `live` (used by DCE).
+  // The epoch of the use table that marks this scope's variables, 0 when
+  // none does (one table at a time owns the marks; see rewrite/rewrite.h).
+  mutable uint32_t use_table_epoch = 0;
+
+  // Drops the nodes `dead` selects from nodes() (used by DCE); their memory
+  // stays with the graph.
   void erase_nodes_if(const std::function<bool(const Node&)>& dead);
 
  private:
   Graph* parent_;
-  std::vector<std::unique_ptr<Var>> vars_;
-  std::vector<std::unique_ptr<Node>> nodes_;
+  Pool<Var> var_pool_;
+  Pool<Node> node_pool_;
+  std::vector<Var*> vars_;
+  std::vector<Node*> nodes_;
   int next_id_ = 0;
 };
 
@@ -226,6 +275,15 @@ struct Module {
 
 // Type inference: the output types of a node, or graph_error(node.path, ...).
 std::vector<Type> infer_types(const Node& node);
+
+// Sets present[op] for the op of every node made in g and not erased, scan
+// bodies included: a superset of the live nodes' ops, found by one pass over
+// the node lists in memory order (far cheaper than a traversal).
+void mark_ops_present(const Graph& g, std::vector<bool>& present);
+
+// Whether any of the nodes is a scan (passes skip the traversal that visits
+// the scan bodies when none is).
+bool any_scan(const std::vector<Node*>& nodes);
 
 // Variables of `g` read by nodes of `g` (including through nested bodies'
 // scan inputs), in a topological order of the nodes reachable from `roots`.

@@ -36,17 +36,40 @@ void verify_after(const FunctionGraph& fg) {
   if (verify_every_pass()) verify(*fg.graph, fg.roots());
 }
 
-// One group: its local rules to a fixed point, then its global passes.
-// Returns whether any rule fired.
-bool run_group(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace) {
+// Whether some op the rule anchors on is in the function.
+bool may_fire(const RewriteInfo& r, const std::vector<bool>& present) {
+  for (size_t op = 0; op < present.size(); ++op)
+    if (present[op] && r.anchored_on(Op(op))) return true;
+  return false;
+}
+
+// Merge replaces a node by one with the same op, attributes and inputs (so
+// the same types), and the in-place group only marks nodes: their global
+// passes leave every type as it was, and the function is not retyped after
+// them (a retype visits every node).
+bool keeps_types(const std::string& group) { return group == "merge" || group == "inplace"; }
+
+// One group: its local rules to a fixed point, then its global passes; a
+// rule none of whose anchor ops is in the function is skipped. Returns
+// whether any rule fired.
+bool run_group(FunctionGraph& fg, const std::string& group, const std::vector<const RewriteInfo*>& rules,
+               RewriteTrace& trace) {
+  auto present = [&] {
+    std::vector<bool> p(size_t(num_ops()), false);
+    mark_ops_present(*fg.graph, p);
+    return p;
+  };
+  std::vector<bool> ops = present();
   std::vector<const RewriteInfo*> locals;
   for (const RewriteInfo* r : rules)
-    if (r->local) locals.push_back(r);
+    if (r->local && may_fire(*r, ops)) locals.push_back(r);
   size_t before = trace.events.size();
   bool changed = apply_local_rules(fg, locals, trace);
+  if (changed) ops = present();
   for (const RewriteInfo* r : rules)
-    if (r->global && r->global(fg, trace)) {
-      retype_function(fg);
+    if (r->global && may_fire(*r, ops) && r->global(fg, trace)) {
+      if (!keeps_types(group)) retype_function(fg);
+      ops = present();
       changed = true;
     }
   return changed || trace.events.size() != before;
@@ -80,7 +103,7 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   for (const GroupStep& step : group_order()) {
     if (!step.if_changed.empty() && std::find(changed.begin(), changed.end(), step.if_changed) == changed.end())
       continue;
-    if (run_group(fg, group_rewrites(sel, step.group), trace)) changed.push_back(step.group);
+    if (run_group(fg, step.group, group_rewrites(sel, step.group), trace)) changed.push_back(step.group);
     lap(step.group);
     verify_after(fg);
     lap("verify");

@@ -18,7 +18,8 @@ std::vector<std::string> split_tags(const std::string& s) {
   return t;
 }
 
-// The ops a local rule may fire on, as one flag per op.
+// The ops a rule may fire on (a global pass: change anything around), as
+// one flag per op.
 std::vector<bool> parse_anchors(const char* rule, const std::string& text) {
   std::vector<bool> on(size_t(num_ops()), false);
   for (const std::string& w : split_tags(text)) {
@@ -29,6 +30,10 @@ std::vector<bool> parse_anchors(const char* rule, const std::string& text) {
         OpFamily f = op_info(Op(i)).family;
         if (f == OpFamily::Elemwise || f == OpFamily::Cast) on[size_t(i)] = true;
       }
+    } else if (w == "@fused" || w == "@random") {
+      OpFamily want = w == "@fused" ? OpFamily::Fused : OpFamily::Random;
+      for (int i = 0; i < num_ops(); ++i)
+        if (op_info(Op(i)).family == want) on[size_t(i)] = true;
     } else if (auto op = op_from_name(w)) {
       on[size_t(*op)] = true;
     } else {
@@ -45,7 +50,8 @@ const std::vector<RewriteInfo>& all_rewrites() {
     std::vector<RewriteInfo> v;
 #define TGC_LOCAL(name, group, tags, anchors, doc) \
   v.push_back({#name, group, split_tags(tags), &rules::name, nullptr, doc, parse_anchors(#name, anchors)});
-#define TGC_GLOBAL(name, group, tags, doc) v.push_back({#name, group, split_tags(tags), nullptr, &rules::name, doc, {}});
+#define TGC_GLOBAL(name, group, tags, anchors, doc) \
+  v.push_back({#name, group, split_tags(tags), nullptr, &rules::name, doc, parse_anchors(#name, anchors)});
 #include "rewrites/rewrites.def"
 #undef TGC_LOCAL
 #undef TGC_GLOBAL

@@ -15,7 +15,9 @@ struct RewriteInfo {
   LocalRewrite local = nullptr;
   GlobalRewrite global = nullptr;
   std::string doc;  // one line: what it does
-  std::vector<bool> anchors;  // local rules: per op, whether the rule can fire on it
+  // Per op, whether the rule can fire on it (a global pass: change anything
+  // around it); empty: every op.
+  std::vector<bool> anchors;
   bool anchored_on(Op op) const { return anchors.empty() || anchors[size_t(op)]; }
 };
 

@@ -1,5 +1,7 @@
 #include "rewrite/driver.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <unordered_set>
 
@@ -8,10 +10,46 @@
 
 namespace tgc {
 
-const UseList& RewriteContext::clients(const Var* v) const {
+UseTable::UseTable(const Graph& g) : graph_(g) {
+  // One counter for all threads: a graph's marks must never look like
+  // those of another table, whichever thread made it.
+  static std::atomic<uint32_t> epoch_counter{0};
+  if (g.use_table_epoch == 0) {
+    epoch_ = ++epoch_counter;
+    if (epoch_ == 0) epoch_ = ++epoch_counter;  // 0 means "no table"
+    g.use_table_epoch = epoch_;
+  }
+}
+
+UseTable::~UseTable() {
+  if (epoch_ != 0) graph_.use_table_epoch = 0;
+}
+
+const UseTable::Entry* UseTable::find(const Var* v) const {
+  if (marked(v)) return v->use_epoch == epoch_ ? &entries_[v->use_slot] : nullptr;
+  auto it = other_.find(v);
+  return it == other_.end() ? nullptr : &it->second;
+}
+
+const UseList& UseTable::uses(const Var* v) const {
   static const UseList none;
-  auto it = clients_.find(v);
-  return it == clients_.end() ? none : it->second;
+  const Entry* e = find(v);
+  return e ? e->uses : none;
+}
+
+int UseTable::roots(const Var* v) const {
+  const Entry* e = find(v);
+  return e ? e->roots : 0;
+}
+
+UseTable::Entry& UseTable::entry(const Var* v) {
+  if (!marked(v)) return other_.try_emplace(v, &arena_).first->second;
+  if (v->use_epoch != epoch_) {
+    v->use_epoch = epoch_;
+    v->use_slot = uint32_t(entries_.size());
+    entries_.emplace_back(&arena_);
+  }
+  return entries_[v->use_slot];
 }
 
 void RewriteContext::note(const Node& n, const std::string& rule, const std::string& why) {
@@ -85,10 +123,9 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
       break;
     }
-    for (Var* r : roots) ctx.roots_[r] += 1;
-    ctx.clients_.reserve(order.size() * 2);  // one rehash-free build (most nodes have one output)
+    for (Var* r : roots) ctx.table.roots_of(r) += 1;
     for (Node* n : order)
-      for (size_t k = 0; k < n->inputs.size(); ++k) ctx.clients_[n->inputs[k]].push_back({n, int(k)});
+      for (size_t k = 0; k < n->inputs.size(); ++k) ctx.table.uses_of(n->inputs[k]).push_back({n, int(k)});
     std::unordered_set<const Node*> dead;
     bool changed = false;
     for (Node* n : order) {
@@ -110,8 +147,8 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         }
         // Register the readers the rule created, then move every use.
         for (size_t i = before; i < g.nodes().size(); ++i) {
-          Node* m = g.nodes()[i].get();
-          for (size_t k = 0; k < m->inputs.size(); ++k) ctx.clients_[m->inputs[k]].push_back({m, int(k)});
+          Node* m = g.nodes()[i];
+          for (size_t k = 0; k < m->inputs.size(); ++k) ctx.table.uses_of(m->inputs[k]).push_back({m, int(k)});
         }
         RewriteEvent ev;
         ev.rule = r->name;
@@ -124,15 +161,15 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           ev.before.push_back(from);
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
-          UseList moved = ctx.clients_[from];
-          ctx.clients_[from].clear();
+          UseList moved = std::move(ctx.table.uses_of(from));
+          ctx.table.uses_of(from).clear();
           for (Use u : moved) {
             u.node->inputs[size_t(u.index)] = to;
-            ctx.clients_[to].push_back(u);
+            ctx.table.uses_of(to).push_back(u);
           }
-          if (int c = ctx.roots_[from]) {
-            ctx.roots_[from] = 0;
-            ctx.roots_[to] += c;
+          if (int c = ctx.table.roots_of(from)) {
+            ctx.table.roots_of(from) = 0;
+            ctx.table.roots_of(to) += c;
             set_roots(fg, g, from, to);
           }
         }
@@ -206,23 +243,23 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
   return changed;
 }
 
-UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots) : fg_(fg), g_(g) {
-  for (Node* n : topo_order(roots)) add_node(n);
+UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots)
+    : UseIndex(fg, g, topo_order(roots)) {}
+
+UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order) : fg_(fg), g_(g), uses_(g) {
+  for (Node* n : order) add_node(n);
 }
 
 void UseIndex::add_node(Node* n) {
-  for (size_t k = 0; k < n->inputs.size(); ++k) uses_[n->inputs[k]].push_back({n, int(k)});
+  for (size_t k = 0; k < n->inputs.size(); ++k) uses_.uses_of(n->inputs[k]).push_back({n, int(k)});
 }
 
 void UseIndex::replace(Var* from, Var* to) {
-  auto it = uses_.find(from);
-  if (it != uses_.end()) {
-    UseList moved = std::move(it->second);
-    uses_.erase(it);
-    for (Use u : moved) {
-      u.node->inputs[size_t(u.index)] = to;
-      uses_[to].push_back(u);
-    }
+  UseList moved = std::move(uses_.uses_of(from));
+  uses_.uses_of(from).clear();
+  for (Use u : moved) {
+    u.node->inputs[size_t(u.index)] = to;
+    uses_.uses_of(to).push_back(u);
   }
   set_roots(fg_, g_, from, to);
 }

@@ -34,6 +34,8 @@ void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
 class UseIndex {
  public:
   UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots);
+  // From the scope's nodes in topological order (as topo_order(roots) gives them).
+  UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order);
   void replace(Var* from, Var* to);
   // Records a node built after the index (its inputs become uses).
   void add_node(Node* n);
@@ -41,8 +43,7 @@ class UseIndex {
  private:
   FunctionGraph& fg_;
   Graph& g_;
-  std::pmr::monotonic_buffer_resource arena_;  // before uses_: it outlives them
-  UseLists uses_{&arena_};
+  UseTable uses_;
 };
 
 // Re-infers the output types of every node reachable from the roots, in

@@ -27,18 +27,50 @@ struct Use {
 // over a large graph builds tens of thousands of them, and heap allocation
 // and freeing of each was a third of the optimizer's time.
 using UseList = std::pmr::vector<Use>;
-using UseLists = std::pmr::unordered_map<const Var*, UseList>;
+
+// The readers of the values of one scope and how many roots each value is.
+// A value's entry is found through marks in the variable itself (an epoch
+// and a slot), so a lookup reads the variable, which the caller has just
+// read anyway, and one dense array: no hash probe into a table as large as
+// the graph. One table at a time owns a scope's marks; a second table over
+// the same scope, or values of other scopes, use a map.
+class UseTable {
+ public:
+  explicit UseTable(const Graph& g);
+  ~UseTable();
+  UseTable(const UseTable&) = delete;
+  UseTable& operator=(const UseTable&) = delete;
+  const UseList& uses(const Var* v) const;
+  int roots(const Var* v) const;
+  UseList& uses_of(const Var* v) { return entry(v).uses; }
+  int& roots_of(const Var* v) { return entry(v).roots; }
+
+ private:
+  struct Entry {
+    explicit Entry(std::pmr::memory_resource* r) : uses(r) {}
+    UseList uses;
+    int roots = 0;
+  };
+  bool marked(const Var* v) const { return epoch_ != 0 && v->scope == &graph_; }
+  const Entry* find(const Var* v) const;
+  Entry& entry(const Var* v);
+  const Graph& graph_;
+  uint32_t epoch_ = 0;  // 0: this table does not own the marks
+  std::pmr::monotonic_buffer_resource arena_;  // before the lists: it outlives them
+  std::vector<Entry> entries_;
+  std::unordered_map<const Var*, Entry> other_;
+};
 
 class RewriteContext {
  public:
-  RewriteContext(Graph& g, Mode mode) : graph(g), mode(mode) {}
+  RewriteContext(Graph& g, Mode mode) : graph(g), mode(mode), table(g) {}
   Graph& graph;  // the scope the rules run in
   Mode mode;
 
   // Nodes reading v in this scope, and whether v is a root (a function
   // output, an update value, or a scan body's result).
-  const UseList& clients(const Var* v) const;
-  bool is_root(const Var* v) const { return roots_.count(v) != 0; }
+  const UseList& clients(const Var* v) const { return table.uses(v); }
+  bool is_root(const Var* v) const { return table.roots(v) != 0; }
   // Readers in this scope plus root uses.
   size_t n_uses(const Var* v) const { return clients(v).size() + (is_root(v) ? 1 : 0); }
 
@@ -48,10 +80,7 @@ class RewriteContext {
   void note(const Node& n, const std::string& rule, const std::string& why);
   std::vector<std::string> notes;
 
-  // Maintained by the driver (the arena first: it outlives the lists).
-  std::pmr::monotonic_buffer_resource arena_;
-  UseLists clients_{&arena_};
-  std::unordered_map<const Var*, int> roots_;
+  UseTable table;  // maintained by the driver
 };
 
 using LocalRewrite = std::optional<std::vector<Var*>> (*)(RewriteContext& ctx, Node& n);

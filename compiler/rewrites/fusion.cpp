@@ -128,7 +128,7 @@ void replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<V
 bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  UseIndex index(fg, g, roots);
+  UseIndex index(fg, g, order);
   std::unordered_map<const Var*, int> uses = count_readers(order, roots);
   std::unordered_set<const Node*> absorbed;
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
@@ -159,8 +159,9 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
                  std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace);
     changed = true;
   }
-  for (Node* n : topo_order(roots))
-    if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  if (any_scan(order))
+    for (Node* n : topo_order(roots))
+      if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 
@@ -183,7 +184,7 @@ bool fusable_reduction(const Node& n) {
 bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  UseIndex index(fg, g, roots);
+  UseIndex index(fg, g, order);
   std::unordered_map<const Var*, int> uses = count_readers(order, roots);
   for (Node* n : order) {
     if (!fusable_reduction(*n)) continue;
@@ -201,8 +202,9 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
                  trace);
     changed = true;
   }
-  for (Node* n : topo_order(roots))
-    if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  if (any_scan(order))
+    for (Node* n : topo_order(roots))
+      if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

@@ -20,9 +20,12 @@ struct Uses {
   std::unordered_set<const Var*> roots;
 };
 
-Uses count_uses(const std::vector<Var*>& roots) {
+// The readers of each value among `order` (a scope's nodes, as topo_order
+// gives them) and the scope's roots.
+Uses count_uses(const std::vector<Node*>& order, const std::vector<Var*>& roots) {
   Uses u;
-  for (Node* n : topo_order(roots))
+  u.count.reserve(order.size() * 2);
+  for (Node* n : order)
     for (Var* in : n->inputs) u.count[in] += 1;
   u.roots.insert(roots.begin(), roots.end());
   return u;
@@ -45,8 +48,9 @@ using Chooser = int (*)(const Node& n, const Uses& u);
 bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, const char* rule, Chooser choose,
                  RewriteTrace& trace) {
   bool changed = false;
-  Uses u = count_uses(roots);
-  for (Node* n : topo_order(roots)) {
+  std::vector<Node*> order = topo_order(roots);
+  Uses u = count_uses(order, roots);
+  for (Node* n : order) {
     if (n->attrs.inplace < 0) {
       int i = choose(*n, u);
       if (i >= 0) {
@@ -108,8 +112,9 @@ namespace {
 // Scan-body marks over a tap parameter (scan_inplace) are left to the scan.
 bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   bool changed = false;
-  Uses u = count_uses(roots);
-  for (Node* n : topo_order(roots)) {
+  std::vector<Node*> order = topo_order(roots);
+  Uses u = count_uses(order, roots);
+  for (Node* n : order) {
     if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs.inplace < 0) continue;
     const Var* in = n->inputs[size_t(n->attrs.inplace)];

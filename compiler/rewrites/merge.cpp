@@ -28,7 +28,7 @@ bool same_node(const Node& a, const Node& b) {
 bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  UseIndex uses(fg, g, roots);
+  UseIndex uses(fg, g, order);
   // Constants first: their readers then compare equal.
   std::map<std::string, Var*> consts;
   for (Node* n : order)
@@ -40,15 +40,22 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
         changed = true;
       }
     }
-  std::multimap<std::pair<int, std::vector<Var*>>, Node*> seen;
+  // Candidates by a hash of (op, inputs); the first node seen in
+  // topological order is the one kept.
+  std::unordered_map<size_t, std::vector<Node*>> seen;
+  seen.reserve(order.size());
   for (Node* n : order) {
-    auto key = std::make_pair(int(n->op), n->inputs);
+    size_t h = std::hash<int>()(int(n->op));
+    for (const Var* in : n->inputs) h = h * 1000003u ^ std::hash<const Var*>()(in);
+    std::vector<Node*>& same_key = seen[h];
     Node* twin = nullptr;
-    auto range = seen.equal_range(key);
-    for (auto it = range.first; it != range.second && !twin; ++it)
-      if (same_node(*it->second, *n)) twin = it->second;
+    for (Node* m : same_key)
+      if (same_node(*m, *n)) {
+        twin = m;
+        break;
+      }
     if (!twin) {
-      seen.emplace(key, n);
+      same_key.push_back(n);
       continue;
     }
     for (size_t k = 0; k < n->outputs.size(); ++k) uses.replace(n->outputs[k], twin->outputs[k]);
@@ -61,8 +68,9 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     trace.record(std::move(ev));
     changed = true;
   }
-  for (Node* n : topo_order(roots))
-    if (n->scan) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  if (any_scan(order))
+    for (Node* n : topo_order(roots))
+      if (n->scan) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

@@ -7,7 +7,7 @@
 namespace tgc::rules {
 
 #define TGC_LOCAL(name, group, tags, anchors, doc) std::optional<std::vector<Var*>> name(RewriteContext& ctx, Node& n);
-#define TGC_GLOBAL(name, group, tags, doc) bool name(FunctionGraph& fg, RewriteTrace& trace);
+#define TGC_GLOBAL(name, group, tags, anchors, doc) bool name(FunctionGraph& fg, RewriteTrace& trace);
 #include "rewrites/rewrites.def"
 
 // Moves the loop-invariant work of one scan's body before the loop (the

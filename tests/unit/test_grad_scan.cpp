@@ -443,7 +443,7 @@ void check_no_recomputation(const std::string& label, const std::string& text, c
   for (const auto& n : fg.graph->nodes())
     if (n->op == Op::Scan) {
       ++n_scans;
-      if (n->scan->go_backwards) bwd = n.get();
+      if (n->scan->go_backwards) bwd = n;
     }
   REQUIRE_MESSAGE(bwd != nullptr, "no backward scan among " << n_scans << " scans");
   const Graph& body = *bwd->scan->body;

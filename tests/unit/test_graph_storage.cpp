@@ -1,0 +1,135 @@
+// Tests of what keeps compile time linear in the graph's size: nodes and
+// variables in chunked pools, use tables found through marks in the
+// variables, the node-list scan that tells which ops a function has, and the
+// anchors that let the pipeline skip a global pass.
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <set>
+
+#include "frontend/loader.h"
+#include "ir/builder.h"
+#include "rewrite/database.h"
+#include "rewrite/rewrite.h"
+
+using namespace tgc;
+
+namespace {
+
+Var* vector_input(Graph& g, const char* name) {
+  return g.new_var(name, Type::tensor(DType::Float64, {-1}), VarKind::Input);
+}
+
+}  // namespace
+
+TEST_CASE("graph storage: nodes and variables keep their addresses while the graph grows") {
+  Graph g;
+  Var* x = vector_input(g, "x");
+  Builder b(g, "nodes[0]");
+  std::vector<Var*> made{x};
+  for (int i = 0; i < 1000; ++i) made.push_back(i % 2 ? b.neg(made.back()) : b.add(made.back(), x));
+  REQUIRE(g.nodes().size() == 1000);
+  std::set<int> ids;
+  for (size_t i = 1; i < made.size(); ++i) {
+    const Node* n = made[i]->owner;
+    REQUIRE(n != nullptr);
+    CHECK(n->outputs[0] == made[i]);         // the owner still points back at its output
+    CHECK(n->inputs[0] == made[i - 1]);      // and reads the value made before it
+    CHECK(n == g.nodes()[i - 1]);            // nodes() lists them in the order made
+    ids.insert(n->id);
+    ids.insert(made[i]->id);
+  }
+  CHECK(ids.size() == 2000);  // node and variable ids are distinct
+  // Erasing drops nodes from the list; those kept are untouched.
+  g.erase_nodes_if([](const Node& n) { return n.op == Op::Neg; });
+  CHECK(g.nodes().size() == 500);
+  for (const Node* n : g.nodes()) CHECK(n->op == Op::Add);
+}
+
+TEST_CASE("graph storage: a use table answers alike through variable marks and through its map") {
+  Graph g, other;
+  Var* x = vector_input(g, "x");
+  Builder b(g, "nodes[0]");
+  Var* s = b.add(x, x);
+  Var* t = b.neg(s);
+  Var* y = vector_input(other, "y");  // a value of another scope
+
+  std::optional<UseTable> owner;
+  owner.emplace(g);  // owns g's marks
+  UseTable& first = *owner;
+  auto fill = [&](UseTable& table) {
+    for (Node* n : g.nodes())
+      for (size_t k = 0; k < n->inputs.size(); ++k) table.uses_of(n->inputs[k]).push_back({n, int(k)});
+    table.roots_of(t) += 1;
+    table.uses_of(y).push_back({t->owner, 0});
+  };
+  fill(first);
+  {
+    UseTable second(g);  // the marks are taken: this one keeps its entries in a map
+    fill(second);
+    for (UseTable* table : {&first, &second}) {
+      CHECK(table->uses(x).size() == 2);
+      CHECK(table->uses(s).size() == 1);
+      CHECK(table->uses(s)[0].node == t->owner);
+      CHECK(table->uses(t).empty());
+      CHECK(table->roots(t) == 1);
+      CHECK(table->roots(s) == 0);
+      CHECK(table->uses(y).size() == 1);
+    }
+    second.uses_of(x).clear();  // the second table's changes stay its own
+    CHECK(second.uses(x).empty());
+    CHECK(first.uses(x).size() == 2);
+  }
+  // A table made after the first is gone owns the marks again and starts empty.
+  owner.reset();
+  UseTable third(g);
+  CHECK(third.uses(x).empty());
+  CHECK(third.roots(t) == 0);
+  third.uses_of(s).push_back({t->owner, 0});
+  CHECK(third.uses(s).size() == 1);
+}
+
+TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies") {
+  Module m = frontend::load_graph_text(R"({"format": "tgc-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "a", "dtype": "float64", "shape": [null]}, {"name": "k", "dtype": "int64", "shape": []}],
+    "nodes": [{"op": "scan", "outputs_info": ["a"], "n_steps": "k",
+      "body": {"inputs": ["p"], "nodes": [{"op": "tanh", "inputs": ["p"], "outputs": ["q"]}], "outputs": ["q"]},
+      "outputs": ["R"]}],
+    "functions": [{"name": "f", "inputs": ["a", "k"], "outputs": ["R"]}]})",
+                                         "t.json", ".");
+  std::vector<bool> present(size_t(num_ops()), false);
+  mark_ops_present(*m.root, present);
+  CHECK(present[size_t(Op::Scan)]);
+  CHECK(present[size_t(Op::Tanh)]);  // only in the body
+  CHECK_FALSE(present[size_t(Op::Dot)]);
+  CHECK(any_scan(m.root->nodes()));
+}
+
+TEST_CASE("graph storage: every global rewrite names the ops it can act on") {
+  auto find = [](const std::string& name) -> const RewriteInfo& {
+    for (const RewriteInfo& r : all_rewrites())
+      if (r.name == name) return r;
+    FAIL("no rewrite " << name);
+    throw;
+  };
+  for (const RewriteInfo& r : all_rewrites()) {
+    if (!r.global) continue;
+    CAPTURE(r.name);
+    size_t n = 0;
+    for (bool on : r.anchors) n += on;
+    CHECK(n > 0);  // a global with no anchor would never run
+  }
+  // Scan rules skip a function without scans; merge never skips.
+  for (const char* name : {"scan_merge", "scan_save_mem", "scan_pushout_seq", "scan_inplace"}) {
+    const RewriteInfo& r = find(name);
+    CAPTURE(name);
+    CHECK(r.anchored_on(Op::Scan));
+    CHECK_FALSE(r.anchored_on(Op::Add));
+  }
+  CHECK(find("merge").anchored_on(Op::Add));
+  CHECK(find("merge").anchored_on(Op::Scan));
+  CHECK(find("inplace_random").anchored_on(Op::RandomNormal));
+  CHECK_FALSE(find("inplace_random").anchored_on(Op::Add));
+  CHECK(find("elemwise_fusion").anchored_on(Op::Composite));
+  CHECK(find("reduce_fusion").anchored_on(Op::Sum));
+}
