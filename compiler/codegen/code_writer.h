@@ -25,6 +25,8 @@ class CodeWriter {
     line("}" + std::string(tail));
   }
   void indent() { ++indent_; }
+  // Room for n bytes of text (saves the copies of growing a large output).
+  void reserve(size_t n) { out_.reserve(n); }
   void dedent() { --indent_; }
   // Raw text, no indentation added.
   void raw(std::string_view s) { out_.append(s); }

@@ -57,6 +57,10 @@ class FunctionEmitter {
  public:
   FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, FileScope& file_scope, bool profile = false)
       : fg_(fg), prefix_(prefix), c_(body_, views_, plan_), profile_(profile) {
+    body_.indent();  // the body sits inside the entry point's braces
+    // A few hundred bytes of C++ per node, reserved once: growing the text
+    // of a large graph step by step copies it again at each step.
+    body_.reserve(fg.graph->nodes().size() * 640);
     c_.file_scope = &file_scope;
   }
 
@@ -97,7 +101,8 @@ class FunctionEmitter {
       w.line("(void)tgc_prof;");
       w.line("const uint64_t tgc_prof_t = tgc::prof::now();");
     }
-    w.raw(indent(body_.str()));
+    w.reserve(w.str().size() + body_.str().size() + 4096);
+    w.raw(body_.str());
     if (profile_) w.line("tgc::prof::stop(" + counters + "_fn, tgc_prof_t);");
     w.line("return TGC_OK;");
     w.close();
@@ -116,20 +121,6 @@ class FunctionEmitter {
   }
 
  private:
-  static std::string indent(const std::string& text) {
-    std::string r;
-    size_t i = 0;
-    while (i < text.size()) {
-      size_t e = text.find('\n', i);
-      if (e == std::string::npos) e = text.size();
-      if (e > i) r += "  ";
-      r.append(text, i, e - i);
-      r += '\n';
-      i = e + 1;
-    }
-    return r;
-  }
-
   void bind_inputs() {
     body_.line("// inputs");
     int pos = 0;
@@ -428,6 +419,9 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.line("return tgc::rt::fail(st, TGC_USAGE, \"set_shared: no shared variable %s\", name);");
   w.close();
   w.blank();
+  size_t total = w.str().size() + 65536;
+  for (const std::string& e : entry_points) total += e.size() + 1;
+  w.reserve(total);
   for (const std::string& e : entry_points) {
     w.raw(e);
     w.blank();

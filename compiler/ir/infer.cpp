@@ -77,6 +77,7 @@ int normalize_axis(const Node& n, int axis, int ndim) {
 std::vector<Type> infer_elemwise(const Node& n) {
   const OpInfo& info = op_info(n.op);
   std::vector<const Type*> types;
+  types.reserve(n.inputs.size());
   for (size_t k = 0; k < n.inputs.size(); ++k) types.push_back(&tensor_input(n, k));
   Shape shape = broadcast_static(n, types);
   size_t first = info.rule == ElemRule::Sel ? 1 : 0;
@@ -98,23 +99,24 @@ std::vector<Type> infer_elemwise(const Node& n) {
       break;
     case ElemRule::None: break;
   }
-  return {Type::tensor(dt, shape)};
+  return one_output(dt, std::move(shape));
 }
 
 // A composite's output: the broadcast of its inputs, the program's result type.
 std::vector<Type> infer_composite(const Node& n) {
   if (!n.attrs.program || n.attrs.program->n_inputs != int(n.inputs.size())) fail(n, "malformed program");
   std::vector<const Type*> types;
+  types.reserve(n.inputs.size());
   for (size_t k = 0; k < n.inputs.size(); ++k) types.push_back(&tensor_input(n, k));
   const ScalarProgram& p = *n.attrs.program;
   DType dt = p.output < p.n_inputs ? n.inputs[size_t(p.output)]->type.dtype : p.instrs[size_t(p.output - p.n_inputs)].dtype;
-  return {Type::tensor(dt, broadcast_static(n, types))};
+  return one_output(dt, broadcast_static(n, types));
 }
 
 std::vector<Type> infer_cast(const Node& n) {
   const Type& t = tensor_input(n, 0);
   if (!n.attrs.dtype) fail(n, "needs a dtype attribute");
-  return {Type::tensor(*n.attrs.dtype, t.shape)};
+  return one_output(*n.attrs.dtype, t.shape);
 }
 
 // Defined in infer_shape.cpp and infer_ops.cpp.

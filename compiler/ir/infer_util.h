@@ -11,6 +11,14 @@ namespace tgc::infer {
 
 inline std::string input_path(const Node& n, size_t k) { return n.path + ".inputs[" + std::to_string(k) + "]"; }
 
+// One output of this type (moving the shape: type inference runs for every
+// node after every group, and an initializer list would copy it).
+inline std::vector<Type> one_output(DType dt, Shape shape) {
+  std::vector<Type> out;
+  out.push_back(Type::tensor(dt, std::move(shape)));
+  return out;
+}
+
 [[noreturn]] inline void fail(const Node& n, const std::string& what) {
   throw graph_error(n.path, std::string(op_name(n.op)) + ": " + what);
 }
