@@ -1,12 +1,13 @@
 // Graph file loading: the file, its declarations, node ordering and functions.
 #include "frontend/loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <queue>
-#include <set>
 #include <sstream>
 #include <unordered_set>
+#include <utility>
 
 #include "frontend/limits.h"
 #include "frontend/loader_impl.h"
@@ -118,7 +119,11 @@ void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix)
   if (nodes.size() > limits::kMaxNodes)
     throw graph_error(prefix, "more than " + std::to_string(limits::kMaxNodes) + " nodes");
   size_t n = nodes.size();
+  // Sized once for the scope's nodes: rehashing tables of tens of thousands
+  // of names moves every entry again.
   std::unordered_map<std::string, size_t> definer;
+  definer.reserve(n);
+  s.names.reserve(s.names.size() + n);
   std::vector<std::string> names;
   auto path_of = [&](size_t i) { return prefix + "[" + std::to_string(i) + "]"; };
   for (size_t i = 0; i < n; ++i) {
@@ -132,16 +137,19 @@ void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix)
   }
   std::vector<std::vector<size_t>> users(n);
   std::vector<size_t> pending(n, 0);
+  std::vector<size_t> deps;
   for (size_t i = 0; i < n; ++i) {
     names.clear();
     collect_reads(nodes[i], names);
-    std::set<size_t> deps;
+    deps.clear();
     for (const std::string& nm : names) {
       auto it = definer.find(nm);
       if (it == definer.end()) continue;
       if (it->second == i) throw graph_error(path_of(i), "the node reads its own output \"" + nm + "\"");
-      deps.insert(it->second);
+      deps.push_back(it->second);
     }
+    std::sort(deps.begin(), deps.end());
+    deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
     pending[i] = deps.size();
     for (size_t d : deps) users[d].push_back(i);
   }
@@ -326,7 +334,16 @@ Function Loader::load_function(const json& d, const std::string& path) {
 void Loader::check_function_inputs(const Function& f) {
   std::unordered_map<const Var*, Var*> given;
   for (auto& [a, b] : f.givens) given[a] = b;
-  std::unordered_set<const Var*> listed(f.inputs.begin(), f.inputs.end()), seen;
+  std::unordered_set<const Var*> listed(f.inputs.begin(), f.inputs.end());
+  // Values of the top-level graph are marked by id (dense per graph: below
+  // the number of variables and nodes made), any other in a set.
+  const Graph& top = *m_.root;
+  std::vector<char> seen_top(top.vars().size() + top.nodes().size(), 0);
+  std::unordered_set<const Var*> seen_other;
+  auto first_visit = [&](const Var* v) {
+    if (v->scope == &top && size_t(v->id) < seen_top.size()) return !std::exchange(seen_top[size_t(v->id)], char(1));
+    return seen_other.insert(v).second;
+  };
   // Each value reached is tagged with the result it was reached from (an
   // index into `why`), for the error message.
   std::vector<std::string> why;
@@ -343,7 +360,7 @@ void Loader::check_function_inputs(const Function& f) {
     auto [v, from] = stack.back();
     stack.pop_back();
     if (auto it = given.find(v); it != given.end()) v = it->second;
-    if (!seen.insert(v).second) continue;
+    if (!first_visit(v)) continue;
     if (v->kind == VarKind::Input && !listed.count(v))
       throw graph_error(f.path + ".inputs",
                         why[from] + " needs input \"" + v->name + "\", which is not in the function's inputs");
