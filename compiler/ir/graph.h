@@ -48,20 +48,21 @@ struct Node;
 class Graph;
 
 struct Var {
-  // Fields read by every traversal come first, so one cache line serves it.
+  // The fields traversals and rules read most (marks, type, owner) come
+  // first and fill one 64-byte cache line.
   int id = 0;
   VarKind kind = VarKind::NodeOutput;
   // An inline scalar written without dtype (NEP 50 weak scalar); resolved
   // away when it meets a tensor in an elementwise op.
   WeakKind weak = WeakKind::None;
-  int index = 0;          // NodeOutput: which output of owner
+  int index = 0;  // NodeOutput: which output of owner
   // Where the use table indexing this scope keeps this variable's readers
   // (rewrite/rewrite.h): valid while use_epoch is that table's epoch.
   mutable uint32_t use_epoch = 0;
   mutable uint32_t use_slot = 0;
+  Type type;
   Node* owner = nullptr;  // NodeOutput: the producing node
   Graph* scope = nullptr;
-  Type type;
   std::string name;
   // Constant: its value. Shared: its initial value (Tensor or RngState).
   std::shared_ptr<const Value> value;

@@ -1,5 +1,6 @@
 // Type inference entry point, shared helpers, and the elementwise rules.
 #include <algorithm>
+#include <array>
 
 #include "ir/infer_util.h"
 
@@ -41,14 +42,15 @@ std::optional<std::vector<int64_t>> const_int_vector(const Node& n, size_t k) {
   return v;
 }
 
-Shape broadcast_static(const Node& n, const std::vector<const Type*>& types) {
+Shape broadcast_static(const Node& n, const Type* const* types, size_t count) {
   int nd = 0;
-  for (const Type* t : types) nd = std::max(nd, t->ndim());
+  for (size_t k = 0; k < count; ++k) nd = std::max(nd, types[k]->ndim());
   Shape out(size_t(nd), 1);
   for (int d = 0; d < nd; ++d) {
     int64_t size = 1;
     bool unknown = false;
-    for (const Type* t : types) {
+    for (size_t k = 0; k < count; ++k) {
+      const Type* t = types[k];
       int td = d - (nd - t->ndim());
       if (td < 0) continue;
       int64_t s = t->shape[size_t(td)];
@@ -76,13 +78,22 @@ int normalize_axis(const Node& n, int axis, int ndim) {
 
 std::vector<Type> infer_elemwise(const Node& n) {
   const OpInfo& info = op_info(n.op);
-  std::vector<const Type*> types;
-  types.reserve(n.inputs.size());
-  for (size_t k = 0; k < n.inputs.size(); ++k) types.push_back(&tensor_input(n, k));
-  Shape shape = broadcast_static(n, types);
+  // The operands' types: on the stack for the usual few operands (this runs
+  // for every node each time a function is retyped).
+  constexpr size_t kOnStack = 8;
+  std::array<const Type*, kOnStack> small{};
+  std::vector<const Type*> large;
+  const Type** types = small.data();
+  if (n.inputs.size() > kOnStack) {
+    large.resize(n.inputs.size());
+    types = large.data();
+  }
+  size_t count = n.inputs.size();
+  for (size_t k = 0; k < count; ++k) types[k] = &tensor_input(n, k);
+  Shape shape = broadcast_static(n, types, count);
   size_t first = info.rule == ElemRule::Sel ? 1 : 0;
   DType dt = types[first]->dtype;
-  for (size_t k = first + 1; k < types.size(); ++k) dt = promote(dt, types[k]->dtype);
+  for (size_t k = first + 1; k < count; ++k) dt = promote(dt, types[k]->dtype);
   switch (info.rule) {
     case ElemRule::Same:
     case ElemRule::Sel:

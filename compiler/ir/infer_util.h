@@ -39,7 +39,10 @@ std::optional<std::vector<int64_t>> const_int_vector(const Node& n, size_t k);
 
 // Theano's broadcasting of static shapes: ranks are aligned on the right,
 // only a static 1 broadcasts, and two static sizes other than 1 must agree.
-Shape broadcast_static(const Node& n, const std::vector<const Type*>& types);
+Shape broadcast_static(const Node& n, const Type* const* types, size_t count);
+inline Shape broadcast_static(const Node& n, const std::vector<const Type*>& types) {
+  return broadcast_static(n, types.data(), types.size());
+}
 
 // Normalizes a reduction / join axis against ndim (negative counts from the end).
 int normalize_axis(const Node& n, int axis, int ndim);

@@ -129,6 +129,22 @@ bool computes_group(const Algebra& a, const Var* v, const std::vector<Var*>& g) 
   return v->owner && v->owner->op == a.main && v->owner->inputs == g;
 }
 
+// The common case decided without building the terms: main(x, y, ...)
+// none of whose operands merges into it, with at most one one-element
+// constant, not the neutral one, and operands that promote to the result's
+// dtype, is what canonicalize would build again (and then leave alone).
+bool already_canonical(const RewriteContext& ctx, const Algebra& a, const Node& n, DType dt) {
+  if (n.op != a.main || n.inputs.size() < 2) return false;
+  int n_consts = 0;
+  for (const Var* in : n.inputs) {
+    if (merges(ctx, a, in, dt)) return false;
+    if (const Tensor* c = size1_constant(in)) {
+      if (++n_consts > 1 || is_neutral(a, *c)) return false;
+    }
+  }
+  return promoted(n.inputs) == dt;
+}
+
 // Theano's Canonizer: flatten the expression into terms, cancel a term that
 // appears both directly and inverted, fold one-element constants into one,
 // drop the neutral constant, and rebuild main(pos...) inverse main(neg...).
@@ -137,6 +153,7 @@ std::optional<std::vector<Var*>> canonicalize(RewriteContext& ctx, Node& n, cons
   Var* out = n.outputs[0];
   if (!anchors(a, out) || merged_by_reader(ctx, a, out)) return std::nullopt;
   DType dt = out->type.dtype;
+  if (already_canonical(ctx, a, n, dt)) return std::nullopt;
   std::vector<Term> terms = flatten(ctx, a, n);
   std::vector<bool> gone(terms.size(), false);
   std::vector<Var*> removed;  // terms no longer read; the shape they gave may need a fill
@@ -291,6 +308,8 @@ std::optional<std::vector<Var*>> constant_elimination(RewriteContext& ctx, Node&
     case Op::Add:
     case Op::Mul: {
       double neutral = n.op == Op::Add ? 0.0 : 1.0;
+      if (std::none_of(n.inputs.begin(), n.inputs.end(), [&](const Var* v) { return is(v, neutral); }))
+        return std::nullopt;
       std::vector<Var*> kept;
       for (Var* v : n.inputs)
         if (!is(v, neutral)) kept.push_back(v);

@@ -265,6 +265,8 @@ std::optional<std::vector<Var*>> shape_promotion(RewriteContext& ctx, Node& n) {
 // else f(fill(a, b), fill(c, d), e) -> fill(a, fill(c, f(b, d, e)))
 std::optional<std::vector<Var*>> fill_cut(RewriteContext& ctx, Node& n) {
   if (!is_elemwise(n.op) && n.op != Op::Cast) return std::nullopt;
+  if (std::none_of(n.inputs.begin(), n.inputs.end(), [](const Var* v) { return v->owner && v->owner->op == Op::Fill; }))
+    return std::nullopt;
   const Var* out = n.outputs[0];
   std::vector<Var*> ins = n.inputs, models;
   for (Var*& v : ins) {
