@@ -100,9 +100,14 @@ void set_roots(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
 
 std::string op_text(const Node& n) { return node_label(n); }
 
-// One scope to a fixed point; returns true when anything fired.
+// One scope to a fixed point; returns true when anything fired. Sets
+// `retype` when a replacement may change what type inference gives its
+// readers: its type differs from the replaced value's, or either is a
+// constant (inference reads constant operands' values: a reshape's shape, a
+// slice's bounds). Otherwise every type stays what inference gives: rules
+// make new nodes, typed as they are made, and never change existing ones.
 bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
-               int max_passes, Mode mode) {
+               int max_passes, Mode mode, bool& retype) {
   bool any = false;
   for (int pass = 0; pass < max_passes; ++pass) {
     RewriteContext ctx(g, mode);
@@ -120,7 +125,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     for (const Node* n : order) any_candidate = any_candidate || anchored(n);
     if (!any_candidate) {
       for (Node* n : order)
-        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
+        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
       break;
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
@@ -158,6 +163,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           Var* to = (*rep)[k];
           if (!to) continue;
           Var* from = n->outputs[k];
+          if (to->type != from->type || to->is_constant() || from->is_constant()) retype = true;
           ev.before.push_back(from);
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
@@ -187,7 +193,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     for (const auto& n : g.nodes()) has_scan = has_scan || n->scan;
     if (has_scan)
       for (Node* n : topo_order(roots_of(fg, g, scratch)))
-        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode) || any;
+        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
     if (!changed) break;
   }
   return any;
@@ -238,8 +244,9 @@ void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
 bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
                        int max_passes) {
   if (rules.empty()) return false;
-  bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode);
-  if (changed) retype_function(fg);
+  bool retype = false;
+  bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode, retype);
+  if (retype) retype_function(fg);
   return changed;
 }
 
