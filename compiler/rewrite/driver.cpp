@@ -133,11 +133,17 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
       for (size_t k = 0; k < n->inputs.size(); ++k) ctx.table.uses_of(n->inputs[k]).push_back({n, int(k)});
     std::unordered_set<const Node*> dead;
     bool changed = false;
-    for (Node* n : order) {
-      if (dead.count(n) || !anchored(n)) continue;
+    // Nodes a rule made in this pass are visited right after it fired (a
+    // rewrite often enables another on what it built), so fewer passes are
+    // needed to reach the fixed point. A budget bounds rules that would keep
+    // rebuilding each other's results; what is left waits for the next pass.
+    std::vector<Node*> made;
+    size_t budget = order.size() * 4 + 64;
+    auto visit = [&](Node* n) {
+      if (dead.count(n) || !anchored(n)) return;
       bool live = false;
       for (Var* o : n->outputs) live = live || ctx.n_uses(o) > 0;
-      if (!live) continue;
+      if (!live) return;
       for (const RewriteInfo* r : rules) {
         if (!r->anchored_on(n->op)) continue;
         size_t before = g.nodes().size();
@@ -154,6 +160,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         for (size_t i = before; i < g.nodes().size(); ++i) {
           Node* m = g.nodes()[i];
           for (size_t k = 0; k < m->inputs.size(); ++k) ctx.table.uses_of(m->inputs[k]).push_back({m, int(k)});
+          made.push_back(m);
         }
         RewriteEvent ev;
         ev.rule = r->name;
@@ -182,8 +189,13 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         trace.record(std::move(ev));
         dead.insert(n);
         changed = any = true;
-        break;
+        return;
       }
+    };
+    for (Node* n : order) {
+      visit(n);
+      for (size_t w = 0; w < made.size() && budget > 0; ++w, --budget) visit(made[w]);
+      made.clear();
     }
     for (const std::string& note : ctx.notes)
       if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
