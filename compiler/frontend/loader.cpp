@@ -427,6 +427,10 @@ int json_depth(const std::string& text) {
 }  // namespace
 
 Module load_graph_text(const std::string& text, const std::string& file, const std::string& base_dir) {
+  // The document and everything the loader derives from it with nlohmann
+  // live in this arena, declared first so it outlives them all.
+  JsonArena arena;
+  JsonArenaScope in_arena(arena);
   json root;
   if (json_depth(text) > limits::kMaxJsonDepth)
     throw graph_error("", "JSON nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");

@@ -2,17 +2,22 @@
 // functions, node ordering), node_parser.cpp (ops and attributes) and
 // scan_parser.cpp (scan, map, reduce, foldl, foldr).
 #pragma once
+#include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "ir/error.h"
+#include "frontend/json_arena.h"
 #include "ir/graph.h"
 
 namespace tgc::frontend {
 
-using json = nlohmann::json;
+// Documents live in the load's arena (frontend/json_arena.h).
+using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
+                                  JsonAllocator>;
 
 // A naming scope: the file's top level, or a scan body.
 struct Scope {

@@ -194,8 +194,8 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   g.params.insert(g.params.end(), state_params.begin(), state_params.end());
   g.params.insert(g.params.end(), named_params.begin() + long(n_front), named_params.end());
 
-  static const json kNoInputs = json::array();
-  const json& bin = as_list(body.contains("inputs") ? body["inputs"] : kNoInputs, bpath + ".inputs");
+  const json no_inputs = json::array();  // a local: documents live in the load's arena
+  const json& bin = as_list(body.contains("inputs") ? body["inputs"] : no_inputs, bpath + ".inputs");
   if (bin.size() != named_params.size())
     throw graph_error(bpath + ".inputs", "the body takes " + std::to_string(named_params.size()) +
                                              " inputs (sequence taps, output taps, non-sequences), " +

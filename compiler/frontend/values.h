@@ -1,15 +1,20 @@
 // Value forms of graph format v1: literals, {"npy"}, {"fill"}, {"uniform"},
 // {"normal"}, and .npy files as Tensors.
 #pragma once
+#include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "frontend/json_arena.h"
 #include "ir/graph.h"
 
 namespace tgc::frontend {
 
-using json = nlohmann::json;
+// Documents live in the load's arena (frontend/json_arena.h).
+using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
+                                  JsonAllocator>;
 
 // A value for a declared type (dtype and shape; -1 entries accept any size).
 // `base_dir` resolves {"npy": ...} paths. Errors name `path`.
