@@ -64,8 +64,14 @@ class FunctionEmitter {
     c_.file_scope = &file_scope;
   }
 
+  // The text of an entry point: its signature and checks, the body, the end.
+  struct EntryPoint {
+    std::string head, body, tail;
+    size_t size() const { return head.size() + body.size() + tail.size(); }
+  };
+
   // Emits the entry point; returns its text. `n_slots` receives the workspace size.
-  std::string emit(int& n_slots) {
+  EntryPoint emit(int& n_slots) {
     std::vector<Var*> roots = fg_.roots();
     Schedule s = schedule_scope(roots);
     analyze_views(s.order, views_);
@@ -101,12 +107,17 @@ class FunctionEmitter {
       w.line("(void)tgc_prof;");
       w.line("const uint64_t tgc_prof_t = tgc::prof::now();");
     }
-    w.reserve(w.str().size() + body_.str().size() + 4096);
-    w.raw(body_.str());
-    if (profile_) w.line("tgc::prof::stop(" + counters + "_fn, tgc_prof_t);");
-    w.line("return TGC_OK;");
-    w.close();
-    return w.take();
+    EntryPoint e;
+    e.head = w.take();
+    e.body = body_.take();  // moved, not copied: it is most of the output
+    CodeWriter tail;
+    tail.indent();
+    if (profile_) tail.line("tgc::prof::stop(" + counters + "_fn, tgc_prof_t);");
+    tail.line("return TGC_OK;");
+    tail.dedent();
+    tail.line("}");
+    e.tail = tail.take();
+    return e;
   }
 
   int n_abi_inputs() const { return n_abi_inputs_; }
@@ -265,7 +276,8 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   std::vector<const Var*> shared = fns.empty() ? std::vector<const Var*>{} : std::vector<const Var*>(fns[0]->shared.begin(), fns[0]->shared.end());
 
   FileScope file_scope;
-  std::vector<std::string> entry_points, decls, methods, workspaces;
+  std::vector<FunctionEmitter::EntryPoint> entry_points;
+  std::vector<std::string> decls, methods, workspaces;
   int n_nodes = 0;
   std::vector<ProfiledFunction> profiled;
   for (const FunctionGraph* fg : fns) {
@@ -420,10 +432,12 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.close();
   w.blank();
   size_t total = w.str().size() + 65536;
-  for (const std::string& e : entry_points) total += e.size() + 1;
+  for (const auto& e : entry_points) total += e.size() + 1;
   w.reserve(total);
-  for (const std::string& e : entry_points) {
-    w.raw(e);
+  for (const auto& e : entry_points) {
+    w.raw(e.head);
+    w.raw(e.body);
+    w.raw(e.tail);
     w.blank();
   }
   if (opt.profile) {

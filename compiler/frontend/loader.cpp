@@ -125,6 +125,10 @@ void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix)
   definer.reserve(n);
   s.names.reserve(s.names.size() + n);
   std::vector<std::string> names;
+  // One walk over the document collects what each node defines and reads
+  // (the names read are kept, flat, for the dependency pass below).
+  std::vector<std::string> reads;
+  std::vector<size_t> reads_from(n + 1, 0);
   auto path_of = [&](size_t i) { return prefix + "[" + std::to_string(i) + "]"; };
   for (size_t i = 0; i < n; ++i) {
     if (!nodes[i].is_object()) throw graph_error(path_of(i), "a node must be an object");
@@ -134,15 +138,16 @@ void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix)
       if (s.names.count(nm) || !definer.emplace(nm, i).second)
         throw graph_error(path_of(i), "name \"" + nm + "\" is defined twice in one scope");
     }
+    collect_reads(nodes[i], reads);
+    reads_from[i + 1] = reads.size();
   }
   std::vector<std::vector<size_t>> users(n);
   std::vector<size_t> pending(n, 0);
   std::vector<size_t> deps;
   for (size_t i = 0; i < n; ++i) {
-    names.clear();
-    collect_reads(nodes[i], names);
     deps.clear();
-    for (const std::string& nm : names) {
+    for (size_t r = reads_from[i]; r < reads_from[i + 1]; ++r) {
+      const std::string& nm = reads[r];
       auto it = definer.find(nm);
       if (it == definer.end()) continue;
       if (it->second == i) throw graph_error(path_of(i), "the node reads its own output \"" + nm + "\"");
