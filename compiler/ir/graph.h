@@ -49,7 +49,7 @@ class Graph;
 
 struct Var {
   // The fields traversals and rules read most (marks, type, owner) come
-  // first and fill one 64-byte cache line.
+  // first and fit in 64 bytes (one or two cache lines, by alignment).
   int id = 0;
   VarKind kind = VarKind::NodeOutput;
   // An inline scalar written without dtype (NEP 50 weak scalar); resolved
@@ -155,7 +155,7 @@ struct ScanInfo {
 };
 
 struct Node {
-  // Fields read by every traversal come first, so one cache line serves it.
+  // Fields read by every traversal come first and fit in 64 bytes.
   int id = 0;
   Op op = Op::Add;
   // Traversal marks of topo_order (an epoch per traversal instead of hash sets).

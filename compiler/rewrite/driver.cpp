@@ -42,6 +42,15 @@ int UseTable::roots(const Var* v) const {
   return e ? e->roots : 0;
 }
 
+void UseTable::move_uses(const Var* from, Var* to) {
+  UseList moved = std::move(uses_of(from));
+  uses_of(from).clear();
+  for (Use u : moved) {
+    u.node->inputs[size_t(u.index)] = to;
+    uses_of(to).push_back(u);
+  }
+}
+
 UseTable::Entry& UseTable::entry(const Var* v) {
   if (!marked(v)) return other_.try_emplace(v, &arena_).first->second;
   if (v->use_epoch != epoch_) {
@@ -174,12 +183,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           ev.before.push_back(from);
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
-          UseList moved = std::move(ctx.table.uses_of(from));
-          ctx.table.uses_of(from).clear();
-          for (Use u : moved) {
-            u.node->inputs[size_t(u.index)] = to;
-            ctx.table.uses_of(to).push_back(u);
-          }
+          ctx.table.move_uses(from, to);
           if (int c = ctx.table.roots_of(from)) {
             ctx.table.roots_of(from) = 0;
             ctx.table.roots_of(to) += c;
@@ -201,9 +205,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
       if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
     // Scan bodies are scopes of their own (a rule may have made new scans:
     // the graph's node list says whether there are any before a traversal).
-    bool has_scan = false;
-    for (const auto& n : g.nodes()) has_scan = has_scan || n->scan;
-    if (has_scan)
+    if (any_scan(g.nodes()))
       for (Node* n : topo_order(roots_of(fg, g, scratch)))
         if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
     if (!changed) break;
@@ -274,12 +276,7 @@ void UseIndex::add_node(Node* n) {
 }
 
 void UseIndex::replace(Var* from, Var* to) {
-  UseList moved = std::move(uses_.uses_of(from));
-  uses_.uses_of(from).clear();
-  for (Use u : moved) {
-    u.node->inputs[size_t(u.index)] = to;
-    uses_.uses_of(to).push_back(u);
-  }
+  uses_.move_uses(from, to);
   set_roots(fg_, g_, from, to);
 }
 

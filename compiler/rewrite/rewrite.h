@@ -44,6 +44,8 @@ class UseTable {
   int roots(const Var* v) const;
   UseList& uses_of(const Var* v) { return entry(v).uses; }
   int& roots_of(const Var* v) { return entry(v).roots; }
+  // Every reader of `from` reads `to` instead (root counts stay).
+  void move_uses(const Var* from, Var* to);
 
  private:
   struct Entry {

@@ -159,9 +159,10 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
                  std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace);
     changed = true;
   }
-  if (any_scan(order))
-    for (Node* n : topo_order(roots))
-      if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // Bodies are scopes of their own. The pass replaces no scan, so the
+  // scans of `order` are still the scope's.
+  for (Node* n : order)
+    if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 
@@ -202,9 +203,10 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
                  trace);
     changed = true;
   }
-  if (any_scan(order))
-    for (Node* n : topo_order(roots))
-      if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // Bodies are scopes of their own. The pass replaces no scan, so the
+  // scans of `order` are still the scope's.
+  for (Node* n : order)
+    if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

@@ -68,9 +68,10 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     trace.record(std::move(ev));
     changed = true;
   }
-  if (any_scan(order))
-    for (Node* n : topo_order(roots))
-      if (n->scan) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // Bodies are scopes of their own. The pass replaces no scan, so the
+  // scans of `order` are still the scope's.
+  for (Node* n : order)
+    if (n->scan) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 
