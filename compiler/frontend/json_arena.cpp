@@ -44,9 +44,4 @@ bool JsonArena::owns(const void* p) const {
   return false;
 }
 
-JsonArena*& current_json_arena() {
-  static thread_local JsonArena* arena = nullptr;
-  return arena;
-}
-
 }  // namespace tgc::frontend

@@ -1,15 +1,8 @@
-// The memory of a parsed graph document: one arena per load, released in
-// one piece when the load ends.
-//
-// nlohmann's document makes an allocation for every object entry, array and
-// string (about 700 bytes in a dozen blocks per graph node). Taken from and
-// returned to the heap one by one, they cost a free() each at the end of the
-// load and leave the heap riddled with holes that scatter everything the
-// optimizer allocates next. From an arena they are laid out in parse order,
-// which is the order the loader reads them in, and freed at once.
+// The memory of a parsed graph document (frontend/json_doc.h): one arena per
+// load, laid out in parse order (the order the loader reads it in) and
+// released in one piece when the load ends.
 #pragma once
 #include <cstddef>
-#include <memory>
 #include <vector>
 
 namespace tgc::frontend {
@@ -21,6 +14,8 @@ class JsonArena {
   JsonArena& operator=(const JsonArena&) = delete;
   ~JsonArena();
 
+  // `bytes` aligned to `align` (a power of two, at most alignof(max_align_t)),
+  // valid until the arena dies.
   void* allocate(size_t bytes, size_t align);
   // Whether p lies in one of the arena's chunks.
   bool owns(const void* p) const;
@@ -32,51 +27,6 @@ class JsonArena {
   };
   std::vector<Chunk> chunks_;
   size_t used_ = 0;  // bytes taken from the last chunk
-};
-
-// The arena documents are built in on this thread, or null (then documents
-// use the heap). Set for the duration of one load by JsonArenaScope.
-JsonArena*& current_json_arena();
-
-// Makes `arena` the current one until the scope ends.
-class JsonArenaScope {
- public:
-  explicit JsonArenaScope(JsonArena& arena) : saved_(current_json_arena()) { current_json_arena() = &arena; }
-  ~JsonArenaScope() { current_json_arena() = saved_; }
-  JsonArenaScope(const JsonArenaScope&) = delete;
-  JsonArenaScope& operator=(const JsonArenaScope&) = delete;
-
- private:
-  JsonArena* saved_;
-};
-
-// A stateless allocator for nlohmann's basic_json: from the current arena
-// when there is one, else from the heap. Freeing arena memory is a no-op;
-// a document must not outlive the arena it was built in.
-template <class T>
-struct JsonAllocator {
-  using value_type = T;
-  JsonAllocator() = default;
-  template <class U>
-  JsonAllocator(const JsonAllocator<U>&) {}
-
-  T* allocate(size_t n) {
-    if (JsonArena* a = current_json_arena()) return static_cast<T*>(a->allocate(n * sizeof(T), alignof(T)));
-    return std::allocator<T>().allocate(n);
-  }
-  void deallocate(T* p, size_t n) {
-    JsonArena* a = current_json_arena();
-    if (a && a->owns(p)) return;
-    std::allocator<T>().deallocate(p, n);
-  }
-  template <class U>
-  bool operator==(const JsonAllocator<U>&) const {
-    return true;
-  }
-  template <class U>
-  bool operator!=(const JsonAllocator<U>&) const {
-    return false;
-  }
 };
 
 }  // namespace tgc::frontend

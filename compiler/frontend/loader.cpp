@@ -17,41 +17,42 @@ namespace tgc::frontend {
 
 // ---- JSON accessors ---------------------------------------------------------
 
-const json& require(const json& obj, const char* key, const std::string& path) {
+const JsonValue& require(const JsonValue& obj, const char* key, const std::string& path) {
   if (!obj.is_object()) throw graph_error(path, "expected an object");
-  auto it = obj.find(key);
-  if (it == obj.end()) throw graph_error(path, std::string("missing \"") + key + "\"");
-  return *it;
+  const JsonValue* v = obj.find(key);
+  if (!v) throw graph_error(path, std::string("missing \"") + key + "\"");
+  return *v;
 }
 
-std::string as_string(const json& v, const std::string& path) {
+std::string as_string(const JsonValue& v, const std::string& path) {
   if (!v.is_string()) throw graph_error(path, "expected a string, got " + std::string(v.type_name()));
   return v.get<std::string>();
 }
 
-int64_t as_int(const json& v, const std::string& path) {
+int64_t as_int(const JsonValue& v, const std::string& path) {
   if (!v.is_number_integer()) throw graph_error(path, "expected an integer, got " + std::string(v.type_name()));
   if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) throw graph_error(path, "integer out of range");
   return v.get<int64_t>();
 }
 
-bool as_bool(const json& v, const std::string& path) {
+bool as_bool(const JsonValue& v, const std::string& path) {
   if (!v.is_boolean()) throw graph_error(path, "expected true or false, got " + std::string(v.type_name()));
   return v.get<bool>();
 }
 
-const json& as_list(const json& v, const std::string& path) {
+const JsonValue& as_list(const JsonValue& v, const std::string& path) {
   if (!v.is_array()) throw graph_error(path, "expected a list, got " + std::string(v.type_name()));
   return v;
 }
 
-void check_keys(const json& obj, const std::vector<std::string>& allowed, const std::string& path,
-                const std::string& what) {
+void check_keys(const JsonValue& obj, const std::vector<std::string_view>& allowed, const std::string& path,
+                std::string_view what, std::string_view op) {
   if (!obj.is_object()) throw graph_error(path, "expected an object");
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool ok = false;
-    for (const std::string& a : allowed) ok = ok || a == it.key();
-    if (!ok) throw graph_error(path + "." + it.key(), "unknown " + what + " \"" + it.key() + "\"");
+  for (const JsonMember& m : obj.members()) {
+    if (std::find(allowed.begin(), allowed.end(), m.key) != allowed.end()) continue;
+    const std::string key(m.key);
+    std::string kind = op.empty() ? std::string(what) : std::string(what) + " " + std::string(op);
+    throw graph_error(path + "." + key, "unknown " + kind + " \"" + key + "\"");
   }
 }
 
@@ -89,12 +90,12 @@ Var* Loader::resolve(Scope& s, const std::string& name, const std::string& path)
   return p;
 }
 
-Var* Loader::input_ref(Scope& s, const json& ref, const std::string& path) {
+Var* Loader::input_ref(Scope& s, const JsonValue& ref, const std::string& path) {
   if (ref.is_string()) return resolve(s, ref.get<std::string>(), path);
   if (!ref.is_object() || !ref.contains("value"))
     throw graph_error(path, "an input is a variable name or {\"value\": ...}");
   check_keys(ref, {"value", "dtype"}, path, "key");
-  const json& v = ref["value"];
+  const JsonValue& v = ref["value"];
   Tensor t;
   WeakKind weak = WeakKind::None;
   if (ref.contains("dtype")) {
@@ -114,7 +115,7 @@ Var* Loader::input_ref(Scope& s, const json& ref, const std::string& path) {
 
 // ---- nodes in dependency order -------------------------------------------------
 
-void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix) {
+void Loader::build_nodes(Scope& s, const JsonValue& nodes, const std::string& prefix) {
   as_list(nodes, prefix);
   if (nodes.size() > limits::kMaxNodes)
     throw graph_error(prefix, "more than " + std::to_string(limits::kMaxNodes) + " nodes");
@@ -176,7 +177,7 @@ void Loader::build_nodes(Scope& s, const json& nodes, const std::string& prefix)
   }
 }
 
-void Loader::bind_outputs(Scope& s, Node* n, const json& names, const std::string& path, size_t count) {
+void Loader::bind_outputs(Scope& s, Node* n, const JsonValue& names, const std::string& path, size_t count) {
   as_list(names, path);
   if (names.size() != count)
     throw graph_error(path, std::string(op_name(n->op)) + " has " + std::to_string(count) + " outputs, " +
@@ -190,11 +191,11 @@ void Loader::bind_outputs(Scope& s, Node* n, const json& names, const std::strin
 
 // ---- declarations -------------------------------------------------------------
 
-void Loader::load_inputs(const json& list) {
+void Loader::load_inputs(const JsonValue& list) {
   as_list(list, "inputs");
   for (size_t i = 0; i < list.size(); ++i) {
     std::string path = "inputs[" + std::to_string(i) + "]";
-    const json& d = list[i];
+    const JsonValue& d = list[i];
     check_keys(d, {"name", "dtype", "shape", "ndim", "format"}, path, "key");
     std::string name = as_string(require(d, "name", path), path + ".name");
     DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
@@ -226,11 +227,11 @@ void Loader::load_inputs(const json& list) {
   }
 }
 
-void Loader::load_shared(const json& list) {
+void Loader::load_shared(const JsonValue& list) {
   as_list(list, "shared");
   for (size_t i = 0; i < list.size(); ++i) {
     std::string path = "shared[" + std::to_string(i) + "]";
-    const json& d = list[i];
+    const JsonValue& d = list[i];
     if (!d.is_object()) throw graph_error(path, "expected an object");
     std::string name = as_string(require(d, "name", path), path + ".name");
     Var* v;
@@ -258,11 +259,11 @@ void Loader::load_shared(const json& list) {
   }
 }
 
-void Loader::load_constants(const json& list) {
+void Loader::load_constants(const JsonValue& list) {
   as_list(list, "constants");
   for (size_t i = 0; i < list.size(); ++i) {
     std::string path = "constants[" + std::to_string(i) + "]";
-    const json& d = list[i];
+    const JsonValue& d = list[i];
     check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
     std::string name = as_string(require(d, "name", path), path + ".name");
     DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
@@ -276,13 +277,13 @@ void Loader::load_constants(const json& list) {
 
 // ---- functions ------------------------------------------------------------------
 
-Function Loader::load_function(const json& d, const std::string& path) {
+Function Loader::load_function(const JsonValue& d, const std::string& path) {
   check_keys(d, {"name", "inputs", "outputs", "updates", "givens", "mode"}, path, "key");
   Function f;
   f.path = path;
   f.name = as_string(require(d, "name", path), path + ".name");
   std::unordered_set<Var*> seen;
-  const json& ins = as_list(require(d, "inputs", path), path + ".inputs");
+  const JsonValue& ins = as_list(require(d, "inputs", path), path + ".inputs");
   for (size_t k = 0; k < ins.size(); ++k) {
     std::string p = path + ".inputs[" + std::to_string(k) + "]";
     Var* v = resolve(top_, as_string(ins[k], p), p);
@@ -290,7 +291,7 @@ Function Loader::load_function(const json& d, const std::string& path) {
     if (!seen.insert(v).second) throw graph_error(p, "input \"" + v->name + "\" is listed twice");
     f.inputs.push_back(v);
   }
-  const json& outs = as_list(require(d, "outputs", path), path + ".outputs");
+  const JsonValue& outs = as_list(require(d, "outputs", path), path + ".outputs");
   std::unordered_set<std::string> out_names;
   for (size_t k = 0; k < outs.size(); ++k) {
     std::string p = path + ".outputs[" + std::to_string(k) + "]";
@@ -300,29 +301,31 @@ Function Loader::load_function(const json& d, const std::string& path) {
     f.output_names.push_back(nm);
   }
   if (d.contains("updates") && !d["updates"].is_null()) {
-    const json& u = d["updates"];
+    const JsonValue& u = d["updates"];
     if (!u.is_object()) throw graph_error(path + ".updates", "expected an object");
-    for (auto it = u.begin(); it != u.end(); ++it) {
-      std::string p = path + ".updates." + it.key();
-      Var* sv = resolve(top_, it.key(), p);
-      if (sv->kind != VarKind::Shared) throw graph_error(p, "\"" + it.key() + "\" is not a shared variable");
-      Var* nv = resolve(top_, as_string(it.value(), p), p);
+    for (const JsonMember& m : u.members()) {
+      const std::string key(m.key);
+      std::string p = path + ".updates." + key;
+      Var* sv = resolve(top_, key, p);
+      if (sv->kind != VarKind::Shared) throw graph_error(p, "\"" + key + "\" is not a shared variable");
+      Var* nv = resolve(top_, as_string(m.value, p), p);
       const Type &a = sv->type, &b = nv->type;
       bool ok = a.kind == b.kind && a.dtype == b.dtype && a.ndim() == b.ndim();
       for (int k = 0; ok && k < a.ndim(); ++k) ok = a.shape[size_t(k)] < 0 || b.shape[size_t(k)] < 0 || a.shape[size_t(k)] == b.shape[size_t(k)];
-      if (!ok) throw graph_error(p, "the new value of \"" + it.key() + "\" is " + b.str() + ", the variable is " + a.str());
+      if (!ok) throw graph_error(p, "the new value of \"" + key + "\" is " + b.str() + ", the variable is " + a.str());
       f.updates.push_back({sv, nv});
     }
   }
   if (d.contains("givens") && !d["givens"].is_null()) {
-    const json& g = d["givens"];
+    const JsonValue& g = d["givens"];
     if (!g.is_object()) throw graph_error(path + ".givens", "expected an object");
-    for (auto it = g.begin(); it != g.end(); ++it) {
-      std::string p = path + ".givens." + it.key();
-      Var* a = resolve(top_, it.key(), p);
-      Var* b = input_ref(top_, it.value(), p);
+    for (const JsonMember& m : g.members()) {
+      const std::string key(m.key);
+      std::string p = path + ".givens." + key;
+      Var* a = resolve(top_, key, p);
+      Var* b = input_ref(top_, m.value, p);
       if (a->type.kind != b->type.kind || a->type.dtype != b->type.dtype || a->type.ndim() != b->type.ndim())
-        throw graph_error(p, "replacement is " + b->type.str() + ", but \"" + it.key() + "\" is " + a->type.str());
+        throw graph_error(p, "replacement is " + b->type.str() + ", but \"" + key + "\" is " + a->type.str());
       f.givens.push_back({a, b});
     }
   }
@@ -374,7 +377,7 @@ void Loader::check_function_inputs(const Function& f) {
   }
 }
 
-void Loader::load_functions(const json& list) {
+void Loader::load_functions(const JsonValue& list) {
   as_list(list, "functions");
   std::unordered_set<std::string> names;
   for (size_t i = 0; i < list.size(); ++i) {
@@ -386,7 +389,7 @@ void Loader::load_functions(const json& list) {
   }
 }
 
-void Loader::load(const json& root) {
+void Loader::load(const JsonValue& root) {
   if (!root.is_object()) throw graph_error("", "a graph file is a JSON object");
   check_keys(root, {"format", "version", "name", "inputs", "shared", "constants", "nodes", "functions"}, "", "top-level key");
   if (as_string(require(root, "format", "format"), "format") != "tgc-graph")
@@ -404,49 +407,11 @@ void Loader::load(const json& root) {
 
 // ---- entry points -------------------------------------------------------------------
 
-namespace {
-
-// The deepest nesting of [ and { outside strings. Checked before parsing, so
-// the parser (which recurses on nothing but allocates per level) never sees
-// hostile depths; a parse callback would do it too but makes parsing
-// quadratic in the length of arrays.
-int json_depth(const std::string& text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char ch : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (ch == '\\') escaped = true;
-      else if (ch == '"') in_string = false;
-    } else if (ch == '"') {
-      in_string = true;
-    } else if (ch == '[' || ch == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (ch == ']' || ch == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
-}  // namespace
-
 Module load_graph_text(const std::string& text, const std::string& file, const std::string& base_dir) {
-  // The document and everything the loader derives from it with nlohmann
-  // live in this arena, declared first so it outlives them all.
-  JsonArena arena;
-  JsonArenaScope in_arena(arena);
-  json root;
-  if (json_depth(text) > limits::kMaxJsonDepth)
-    throw graph_error("", "JSON nests deeper than " + std::to_string(limits::kMaxJsonDepth) + " levels");
-  try {
-    root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw graph_error("", std::string("invalid JSON: ") + e.what());
-  }
+  JsonDocument doc(text, limits::kMaxJsonDepth);
   Module m;
   m.file = file;
-  Loader(m, base_dir).load(root);
+  Loader(m, base_dir).load(doc.root());
   return m;
 }
 

@@ -4,20 +4,15 @@
 #pragma once
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "ir/error.h"
-#include "frontend/json_arena.h"
+#include "frontend/json_doc.h"
 #include "ir/graph.h"
 
 namespace tgc::frontend {
-
-// Documents live in the load's arena (frontend/json_arena.h).
-using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
-                                  JsonAllocator>;
 
 // A naming scope: the file's top level, or a scan body.
 struct Scope {
@@ -32,37 +27,38 @@ struct Scope {
 };
 
 // Small JSON accessors that report the path of what is wrong.
-const json& require(const json& obj, const char* key, const std::string& path);
-std::string as_string(const json& v, const std::string& path);
-int64_t as_int(const json& v, const std::string& path);
-bool as_bool(const json& v, const std::string& path);
-const json& as_list(const json& v, const std::string& path);
-void check_keys(const json& obj, const std::vector<std::string>& allowed, const std::string& path,
-                const std::string& what);
+const JsonValue& require(const JsonValue& obj, const char* key, const std::string& path);
+std::string as_string(const JsonValue& v, const std::string& path);
+int64_t as_int(const JsonValue& v, const std::string& path);
+bool as_bool(const JsonValue& v, const std::string& path);
+const JsonValue& as_list(const JsonValue& v, const std::string& path);
+// Every key of `obj` is in `allowed`, or graph_error("unknown <what> [<op>] \"key\"").
+void check_keys(const JsonValue& obj, const std::vector<std::string_view>& allowed, const std::string& path,
+                std::string_view what, std::string_view op = {});
 
 class Loader {
  public:
   Loader(Module& m, std::string base_dir) : m_(m), base_dir_(std::move(base_dir)) {}
-  void load(const json& root);
+  void load(const JsonValue& root);
 
   // ---- used by the node and scan parsers ----
   Var* resolve(Scope& s, const std::string& name, const std::string& path);
   // A name, or an inline constant {"value": ..., "dtype": ...}.
-  Var* input_ref(Scope& s, const json& ref, const std::string& path);
+  Var* input_ref(Scope& s, const JsonValue& ref, const std::string& path);
   void bind(Scope& s, const std::string& name, Var* v, const std::string& path);
   // Builds a list of nodes in dependency order (any order in the file).
-  void build_nodes(Scope& s, const json& nodes, const std::string& prefix);
-  void build_node(Scope& s, const json& node, const std::string& path);
-  void build_scan_like(Scope& s, const json& node, const std::string& path, const std::string& form);
-  void bind_outputs(Scope& s, Node* n, const json& names, const std::string& path, size_t count);
+  void build_nodes(Scope& s, const JsonValue& nodes, const std::string& prefix);
+  void build_node(Scope& s, const JsonValue& node, const std::string& path);
+  void build_scan_like(Scope& s, const JsonValue& node, const std::string& path, const std::string& form);
+  void bind_outputs(Scope& s, Node* n, const JsonValue& names, const std::string& path, size_t count);
   const std::string& base_dir() const { return base_dir_; }
 
  private:
-  void load_inputs(const json& list);
-  void load_shared(const json& list);
-  void load_constants(const json& list);
-  void load_functions(const json& list);
-  Function load_function(const json& f, const std::string& path);
+  void load_inputs(const JsonValue& list);
+  void load_shared(const JsonValue& list);
+  void load_constants(const JsonValue& list);
+  void load_functions(const JsonValue& list);
+  Function load_function(const JsonValue& f, const std::string& path);
   void check_function_inputs(const Function& f);
 
   Module& m_;
@@ -72,7 +68,7 @@ class Loader {
 
 // Names a node reads (inputs, index variables, branches, scan operands and
 // the free names of scan bodies) and names it defines.
-void collect_reads(const json& node, std::vector<std::string>& out);
-void collect_defines(const json& node, std::vector<std::string>& out);
+void collect_reads(const JsonValue& node, std::vector<std::string>& out);
+void collect_defines(const JsonValue& node, std::vector<std::string>& out);
 
 }  // namespace tgc::frontend

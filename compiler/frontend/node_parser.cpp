@@ -15,7 +15,7 @@ bool is_scan_form(const std::string& op) {
 }
 
 // Attributes each op accepts besides "op", "inputs" and "outputs".
-std::vector<std::string> attribute_keys(Op op) {
+std::vector<std::string_view> attribute_keys(Op op) {
   switch (op) {
     case Op::Cast: return {"dtype"};
     case Op::Dimshuffle: return {"pattern"};
@@ -50,18 +50,18 @@ std::vector<std::string> attribute_keys(Op op) {
   }
 }
 
-void push_name(const json& v, std::vector<std::string>& out) {
+void push_name(const JsonValue& v, std::vector<std::string>& out) {
   if (v.is_string()) out.push_back(v.get<std::string>());
 }
 
-void collect_list(const json& node, const char* key, std::vector<std::string>& out) {
+void collect_list(const JsonValue& node, const char* key, std::vector<std::string>& out) {
   if (!node.contains(key) || !node[key].is_array()) return;
-  for (const json& e : node[key]) push_name(e, out);
+  for (const JsonValue& e : node[key]) push_name(e, out);
 }
 
-void collect_idx(const json& idx, std::vector<std::string>& out) {
+void collect_idx(const JsonValue& idx, std::vector<std::string>& out) {
   if (!idx.is_array()) return;
-  for (const json& e : idx) {
+  for (const JsonValue& e : idx) {
     if (!e.is_object()) continue;
     if (e.contains("var")) push_name(e["var"], out);
     for (const char* k : {"start", "stop", "step"})
@@ -70,15 +70,15 @@ void collect_idx(const json& idx, std::vector<std::string>& out) {
 }
 
 // Free names of a scan body: names it reads minus names it defines.
-void collect_body_free(const json& body, std::vector<std::string>& out) {
+void collect_body_free(const JsonValue& body, std::vector<std::string>& out) {
   if (!body.is_object()) return;
   std::set<std::string> defined;
   if (body.contains("inputs") && body["inputs"].is_array())
-    for (const json& e : body["inputs"])
+    for (const JsonValue& e : body["inputs"])
       if (e.is_string()) defined.insert(e.get<std::string>());
   std::vector<std::string> reads, defs;
   if (body.contains("nodes") && body["nodes"].is_array())
-    for (const json& n : body["nodes"]) {
+    for (const JsonValue& n : body["nodes"]) {
       if (!n.is_object()) continue;
       collect_reads(n, reads);
       collect_defines(n, defs);
@@ -87,9 +87,9 @@ void collect_body_free(const json& body, std::vector<std::string>& out) {
   collect_list(body, "outputs", reads);
   if (body.contains("until")) push_name(body["until"], reads);
   if (body.contains("updates") && body["updates"].is_object())
-    for (auto it = body["updates"].begin(); it != body["updates"].end(); ++it) {
-      reads.push_back(it.key());
-      push_name(it.value(), reads);
+    for (const JsonMember& m : body["updates"].members()) {
+      reads.push_back(std::string(m.key));
+      push_name(m.value, reads);
     }
   for (const std::string& r : reads)
     if (!defined.count(r)) out.push_back(r);
@@ -97,7 +97,7 @@ void collect_body_free(const json& body, std::vector<std::string>& out) {
 
 }  // namespace
 
-void collect_reads(const json& node, std::vector<std::string>& out) {
+void collect_reads(const JsonValue& node, std::vector<std::string>& out) {
   collect_list(node, "inputs", out);
   if (node.contains("idx")) collect_idx(node["idx"], out);
   collect_list(node, "then", out);
@@ -106,12 +106,12 @@ void collect_reads(const json& node, std::vector<std::string>& out) {
   collect_list(node, "consider_constant", out);
   if (node.contains("op") && node["op"].is_string() && is_scan_form(node["op"].get<std::string>())) {
     if (node.contains("sequences") && node["sequences"].is_array())
-      for (const json& e : node["sequences"]) {
+      for (const JsonValue& e : node["sequences"]) {
         push_name(e, out);
         if (e.is_object() && e.contains("input")) push_name(e["input"], out);
       }
     if (node.contains("outputs_info") && node["outputs_info"].is_array())
-      for (const json& e : node["outputs_info"]) {
+      for (const JsonValue& e : node["outputs_info"]) {
         push_name(e, out);
         if (e.is_object() && e.contains("initial")) push_name(e["initial"], out);
       }
@@ -121,15 +121,15 @@ void collect_reads(const json& node, std::vector<std::string>& out) {
   }
 }
 
-void collect_defines(const json& node, std::vector<std::string>& out) {
+void collect_defines(const JsonValue& node, std::vector<std::string>& out) {
   collect_list(node, "outputs", out);
   if (node.contains("updates_out") && node["updates_out"].is_object())
-    for (auto it = node["updates_out"].begin(); it != node["updates_out"].end(); ++it) push_name(it.value(), out);
+    for (const JsonMember& m : node["updates_out"].members()) push_name(m.value, out);
 }
 
 namespace {
 
-std::vector<int> parse_axes(const json& v, const std::string& path) {
+std::vector<int> parse_axes(const JsonValue& v, const std::string& path) {
   std::vector<int> axes;
   if (v.is_number_integer()) {
     axes.push_back(int(std::clamp<int64_t>(as_int(v, path), -1000, 1000)));
@@ -142,7 +142,7 @@ std::vector<int> parse_axes(const json& v, const std::string& path) {
 }
 
 // An index bound: integer, null/absent, or {"var": name} (appended to inputs).
-IdxBound parse_bound(Loader& L, Scope& s, const json* v, const std::string& path, std::vector<Var*>& inputs) {
+IdxBound parse_bound(Loader& L, Scope& s, const JsonValue* v, const std::string& path, std::vector<Var*>& inputs) {
   IdxBound b;
   if (!v || v->is_null()) return b;
   if (v->is_number_integer()) {
@@ -160,14 +160,14 @@ IdxBound parse_bound(Loader& L, Scope& s, const json* v, const std::string& path
   throw graph_error(path, "an index is an integer, null, or {\"var\": name}");
 }
 
-std::vector<IdxEntry> parse_idx(Loader& L, Scope& s, const json& idx, const std::string& path,
+std::vector<IdxEntry> parse_idx(Loader& L, Scope& s, const JsonValue& idx, const std::string& path,
                                 std::vector<Var*>& inputs) {
   as_list(idx, path);
   if (int(idx.size()) > limits::kMaxRank) throw graph_error(path, "too many index entries");
   std::vector<IdxEntry> out;
   for (size_t k = 0; k < idx.size(); ++k) {
     std::string p = path + "[" + std::to_string(k) + "]";
-    const json& e = idx[k];
+    const JsonValue& e = idx[k];
     IdxEntry en;
     if (e.is_number_integer() || (e.is_object() && e.contains("var"))) {
       en.point = parse_bound(L, s, &e, p, inputs);
@@ -187,7 +187,7 @@ std::vector<IdxEntry> parse_idx(Loader& L, Scope& s, const json& idx, const std:
   return out;
 }
 
-void parse_attributes(Loader& L, Scope& s, Op op, const json& node, const std::string& path, Attrs& a,
+void parse_attributes(Loader& L, Scope& s, Op op, const JsonValue& node, const std::string& path, Attrs& a,
                       std::vector<Var*>& inputs) {
   auto has = [&](const char* k) { return node.contains(k); };
   if (has("dtype")) a.dtype = parse_dtype(node["dtype"], path + ".dtype");
@@ -202,7 +202,7 @@ void parse_attributes(Loader& L, Scope& s, Op op, const json& node, const std::s
   }
   if (has("keepdims")) a.keepdims = as_bool(node["keepdims"], path + ".keepdims");
   if (has("pattern")) {
-    const json& p = as_list(node["pattern"], path + ".pattern");
+    const JsonValue& p = as_list(node["pattern"], path + ".pattern");
     if (int(p.size()) > limits::kMaxRank) throw graph_error(path + ".pattern", "too many dimensions");
     for (size_t k = 0; k < p.size(); ++k) {
       std::string pp = path + ".pattern[" + std::to_string(k) + "]";
@@ -218,7 +218,7 @@ void parse_attributes(Loader& L, Scope& s, Op op, const json& node, const std::s
   }
   if (has("shape") || has("size")) {
     const char* key = has("shape") ? "shape" : "size";
-    const json& v = as_list(node[key], path + "." + key);
+    const JsonValue& v = as_list(node[key], path + "." + key);
     if (int(v.size()) > limits::kMaxRank) throw graph_error(path + "." + key, "too many dimensions");
     Shape sh;
     for (size_t k = 0; k < v.size(); ++k) {
@@ -239,23 +239,23 @@ void parse_attributes(Loader& L, Scope& s, Op op, const json& node, const std::s
 
 }  // namespace
 
-void Loader::build_node(Scope& s, const json& node, const std::string& path) {
+void Loader::build_node(Scope& s, const JsonValue& node, const std::string& path) {
   std::string opname = as_string(require(node, "op", path), path + ".op");
   if (is_scan_form(opname)) return build_scan_like(s, node, path, opname);
   auto op = op_from_name(opname);
   if (!op || is_internal(*op)) throw graph_error(path + ".op", "unknown op \"" + opname + "\"");
-  std::vector<std::string> keys = {"op", "inputs", "outputs"};
-  for (const std::string& k : attribute_keys(*op)) keys.push_back(k);
-  check_keys(node, keys, path, "attribute for op " + opname);
+  std::vector<std::string_view> keys = attribute_keys(*op);
+  keys.insert(keys.end(), {"op", "inputs", "outputs"});
+  check_keys(node, keys, path, "attribute for op", opname);
 
   std::vector<Var*> inputs;
-  const json& ins = as_list(require(node, "inputs", path), path + ".inputs");
+  const JsonValue& ins = as_list(require(node, "inputs", path), path + ".inputs");
   for (size_t k = 0; k < ins.size(); ++k) inputs.push_back(input_ref(s, ins[k], path + ".inputs[" + std::to_string(k) + "]"));
   Attrs a;
   a.n_tensor_inputs = int(inputs.size());
   if (*op == Op::IfElse) {
-    const json& th = as_list(require(node, "then", path), path + ".then");
-    const json& el = as_list(require(node, "else", path), path + ".else");
+    const JsonValue& th = as_list(require(node, "then", path), path + ".then");
+    const JsonValue& el = as_list(require(node, "else", path), path + ".else");
     if (inputs.size() != 1) throw graph_error(path + ".inputs", "ifelse takes one input, the condition");
     if (th.size() != el.size()) throw graph_error(path, "\"then\" and \"else\" must have the same number of values");
     for (size_t k = 0; k < th.size(); ++k) inputs.push_back(input_ref(s, th[k], path + ".then[" + std::to_string(k) + "]"));
@@ -263,11 +263,11 @@ void Loader::build_node(Scope& s, const json& node, const std::string& path) {
     a.n_branch = int(th.size());
   } else if (*op == Op::Grad) {
     if (inputs.size() != 1) throw graph_error(path + ".inputs", "grad takes one input, the cost");
-    const json& wrt = as_list(require(node, "wrt", path), path + ".wrt");
+    const JsonValue& wrt = as_list(require(node, "wrt", path), path + ".wrt");
     for (size_t k = 0; k < wrt.size(); ++k) inputs.push_back(resolve(s, as_string(wrt[k], path + ".wrt[" + std::to_string(k) + "]"), path + ".wrt[" + std::to_string(k) + "]"));
     a.n_branch = int(wrt.size());
     if (node.contains("consider_constant")) {
-      const json& cc = as_list(node["consider_constant"], path + ".consider_constant");
+      const JsonValue& cc = as_list(node["consider_constant"], path + ".consider_constant");
       for (size_t k = 0; k < cc.size(); ++k) {
         std::string p = path + ".consider_constant[" + std::to_string(k) + "]";
         inputs.push_back(resolve(s, as_string(cc[k], p), p));

@@ -13,8 +13,8 @@ namespace tgc::frontend {
 
 namespace {
 
-std::vector<int> parse_taps(const json& v, const std::string& path, bool outputs) {
-  const json& l = as_list(v, path);
+std::vector<int> parse_taps(const JsonValue& v, const std::string& path, bool outputs) {
+  const JsonValue& l = as_list(v, path);
   if (l.empty()) throw graph_error(path, "taps must not be empty");
   if (l.size() > 1024) throw graph_error(path, "too many taps");
   std::vector<int> taps;
@@ -48,12 +48,12 @@ struct OutArg {
 
 }  // namespace
 
-void Loader::build_scan_like(Scope& s, const json& node, const std::string& path, const std::string& form) {
+void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string& path, const std::string& form) {
   bool is_map = form == "map", last_only = form == "reduce" || form == "foldl" || form == "foldr";
-  std::vector<std::string> keys = {"op", "sequences", "non_sequences", "n_steps", "go_backwards", "strict",
-                                   "truncate_gradient", "allow_gc", "body", "outputs", "updates_out"};
+  std::vector<std::string_view> keys = {"op", "sequences", "non_sequences", "n_steps", "go_backwards", "strict",
+                                        "truncate_gradient", "allow_gc", "body", "outputs", "updates_out"};
   if (!is_map) keys.push_back("outputs_info");
-  check_keys(node, keys, path, "attribute for op " + form);
+  check_keys(node, keys, path, "attribute for op", form);
   if (s.depth + 1 > limits::kMaxScanNesting)
     throw graph_error(path, "scans nest deeper than " + std::to_string(limits::kMaxScanNesting) + " levels");
 
@@ -63,7 +63,7 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   // n_steps
   Var* n_steps = nullptr;
   if (node.contains("n_steps") && !node["n_steps"].is_null()) {
-    const json& ns = node["n_steps"];
+    const JsonValue& ns = node["n_steps"];
     if (ns.is_number_integer()) {
       int64_t steps = as_int(ns, path + ".n_steps");
       Tensor t(DType::Int64, {});
@@ -82,7 +82,7 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   // sequences
   std::vector<SeqArg> seqs;
   if (node.contains("sequences")) {
-    const json& l = as_list(node["sequences"], path + ".sequences");
+    const JsonValue& l = as_list(node["sequences"], path + ".sequences");
     for (size_t k = 0; k < l.size(); ++k) {
       std::string p = path + ".sequences[" + std::to_string(k) + "]";
       SeqArg a;
@@ -102,15 +102,15 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   if (!n_steps && seqs.empty()) throw graph_error(path, form + " without sequences needs n_steps");
 
   // outputs_info
-  const json& body = require(node, "body", path);
+  const JsonValue& body = require(node, "body", path);
   std::string bpath = path + ".body";
   check_keys(body, {"inputs", "nodes", "outputs", "updates", "until"}, bpath, "body key");
-  const json& body_outs = as_list(require(body, "outputs", bpath), bpath + ".outputs");
+  const JsonValue& body_outs = as_list(require(body, "outputs", bpath), bpath + ".outputs");
   std::vector<OutArg> outs;
   if (is_map || !node.contains("outputs_info") || node["outputs_info"].is_null()) {
     outs.resize(body_outs.size());
   } else {
-    const json& l = as_list(node["outputs_info"], path + ".outputs_info");
+    const JsonValue& l = as_list(node["outputs_info"], path + ".outputs_info");
     for (size_t k = 0; k < l.size(); ++k) {
       std::string p = path + ".outputs_info[" + std::to_string(k) + "]";
       OutArg a;
@@ -141,21 +141,22 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   // non-sequences
   std::vector<Var*> nonseqs;
   if (node.contains("non_sequences")) {
-    const json& l = as_list(node["non_sequences"], path + ".non_sequences");
+    const JsonValue& l = as_list(node["non_sequences"], path + ".non_sequences");
     for (size_t k = 0; k < l.size(); ++k) nonseqs.push_back(input_ref(s, l[k], path + ".non_sequences[" + std::to_string(k) + "]"));
   }
 
   // shared variables updated in the body
   std::vector<std::pair<std::string, Var*>> states;
   if (body.contains("updates") && !body["updates"].is_null()) {
-    const json& u = body["updates"];
+    const JsonValue& u = body["updates"];
     if (!u.is_object()) throw graph_error(bpath + ".updates", "expected an object");
-    for (auto it = u.begin(); it != u.end(); ++it) {
-      std::string p = bpath + ".updates." + it.key();
-      Var* v = resolve(s, it.key(), p);
+    for (const JsonMember& m : u.members()) {
+      const std::string key(m.key);
+      std::string p = bpath + ".updates." + key;
+      Var* v = resolve(s, key, p);
       if (v->kind != VarKind::Shared && !(v->kind == VarKind::Param && s.is_body))
-        throw graph_error(p, "\"" + it.key() + "\" is not a shared variable or random state");
-      states.push_back({it.key(), v});
+        throw graph_error(p, "\"" + key + "\" is not a shared variable or random state");
+      states.push_back({key, v});
     }
   }
 
@@ -194,8 +195,8 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   g.params.insert(g.params.end(), state_params.begin(), state_params.end());
   g.params.insert(g.params.end(), named_params.begin() + long(n_front), named_params.end());
 
-  const json no_inputs = json::array();  // a local: documents live in the load's arena
-  const json& bin = as_list(body.contains("inputs") ? body["inputs"] : no_inputs, bpath + ".inputs");
+  const JsonValue no_inputs = JsonValue::array(nullptr, 0);
+  const JsonValue& bin = as_list(body.contains("inputs") ? body["inputs"] : no_inputs, bpath + ".inputs");
   if (bin.size() != named_params.size())
     throw graph_error(bpath + ".inputs", "the body takes " + std::to_string(named_params.size()) +
                                              " inputs (sequence taps, output taps, non-sequences), " +
@@ -272,7 +273,7 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
   const ScanInfo& si = *n->scan;
   for (int k = 0; k < si.n_shared; ++k) n->outputs[size_t(si.n_outs() + k)]->name = states[size_t(k)].first + "_after";
 
-  const json& names = as_list(require(node, "outputs", path), path + ".outputs");
+  const JsonValue& names = as_list(require(node, "outputs", path), path + ".outputs");
   if (names.size() != size_t(si.n_outs()))
     throw graph_error(path + ".outputs", form + " has " + std::to_string(si.n_outs()) + " outputs, " +
                                              std::to_string(names.size()) + " names given");
@@ -298,15 +299,16 @@ void Loader::build_scan_like(Scope& s, const json& node, const std::string& path
     last->outputs[0]->path = p;
   }
   if (node.contains("updates_out") && !node["updates_out"].is_null()) {
-    const json& u = node["updates_out"];
+    const JsonValue& u = node["updates_out"];
     if (!u.is_object()) throw graph_error(path + ".updates_out", "expected an object");
-    for (auto it = u.begin(); it != u.end(); ++it) {
-      std::string p = path + ".updates_out." + it.key();
+    for (const JsonMember& m : u.members()) {
+      const std::string key(m.key);
+      std::string p = path + ".updates_out." + key;
       size_t k = 0;
-      while (k < states.size() && states[k].first != it.key()) ++k;
-      if (k == states.size()) throw graph_error(p, "\"" + it.key() + "\" is not updated in the body (body.updates)");
+      while (k < states.size() && states[k].first != key) ++k;
+      if (k == states.size()) throw graph_error(p, "\"" + key + "\" is not updated in the body (body.updates)");
       Var* v = n->outputs[size_t(si.n_outs()) + k];
-      bind(s, as_string(it.value(), p), v, p);
+      bind(s, as_string(m.value, p), v, p);
       v->path = p;
     }
   }

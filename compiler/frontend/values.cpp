@@ -14,7 +14,7 @@ namespace tgc::frontend {
 namespace {
 
 // Shape of a nested JSON list; throws if ragged.
-void literal_shape(const json& v, size_t depth, Shape& shape, const std::string& path) {
+void literal_shape(const JsonValue& v, size_t depth, Shape& shape, const std::string& path) {
   if (!v.is_array()) return;
   if (int(depth) >= limits::kMaxRank) throw graph_error(path, "literal nests deeper than " + std::to_string(limits::kMaxRank) + " dimensions");
   if (shape.size() == depth) shape.push_back(int64_t(v.size()));
@@ -22,7 +22,7 @@ void literal_shape(const json& v, size_t depth, Shape& shape, const std::string&
   literal_shape(v[0], depth + 1, shape, path);
 }
 
-void flatten_literal(const json& v, size_t depth, const Shape& shape, std::vector<const json*>& out,
+void flatten_literal(const JsonValue& v, size_t depth, const Shape& shape, std::vector<const JsonValue*>& out,
                      const std::string& path) {
   if (depth == shape.size()) {
     if (v.is_array()) throw graph_error(path, "ragged literal: its lists are not rectangular");
@@ -32,11 +32,11 @@ void flatten_literal(const json& v, size_t depth, const Shape& shape, std::vecto
   }
   if (!v.is_array() || int64_t(v.size()) != shape[depth])
     throw graph_error(path, "ragged literal: its lists are not rectangular");
-  for (const json& e : v) flatten_literal(e, depth + 1, shape, out, path);
+  for (const JsonValue& e : v) flatten_literal(e, depth + 1, shape, out, path);
 }
 
 // Stores JSON scalar `e` as element i of t, checking that dtype can hold it.
-void store(Tensor& t, int64_t i, const json& e, const std::string& path) {
+void store(Tensor& t, int64_t i, const JsonValue& e, const std::string& path) {
   DType dt = t.dtype();
   auto bad = [&](const std::string& why) {
     throw graph_error(path, "value " + e.dump() + " " + why + " " + std::string(dtype_name(dt)));
@@ -96,30 +96,31 @@ int64_t static_count(const Shape& declared, bool shape_given, const std::string&
   return n;
 }
 
-void only_keys(const json& v, std::initializer_list<const char*> keys, const std::string& path) {
-  for (auto it = v.begin(); it != v.end(); ++it) {
+void only_keys(const JsonValue& v, std::initializer_list<const char*> keys, const std::string& path) {
+  for (const JsonMember& m : v.members()) {
+    const std::string key(m.key);
     bool known = false;
-    for (const char* k : keys) known = known || it.key() == k;
-    if (!known) throw graph_error(path + "." + it.key(), "unknown key \"" + it.key() + "\" in a value");
+    for (const char* k : keys) known = known || key == k;
+    if (!known) throw graph_error(path + "." + key, "unknown key \"" + key + "\" in a value");
   }
 }
 
 }  // namespace
 
-DType parse_dtype(const json& v, const std::string& path) {
+DType parse_dtype(const JsonValue& v, const std::string& path) {
   if (!v.is_string()) throw graph_error(path, "dtype must be a string");
   auto dt = dtype_from_name(v.get<std::string>());
   if (!dt) throw graph_error(path, "unknown dtype \"" + v.get<std::string>() + "\"");
   return *dt;
 }
 
-Shape parse_shape(const json& v, const std::string& path) {
+Shape parse_shape(const JsonValue& v, const std::string& path) {
   if (!v.is_array()) throw graph_error(path, "shape must be a list of integers and nulls");
   if (int(v.size()) > limits::kMaxRank)
     throw graph_error(path, "more than " + std::to_string(limits::kMaxRank) + " dimensions");
   Shape s;
   for (size_t i = 0; i < v.size(); ++i) {
-    const json& d = v[i];
+    const JsonValue& d = v[i];
     std::string p = path + "[" + std::to_string(i) + "]";
     if (d.is_null()) s.push_back(-1);
     else if (d.is_number_integer() && d.get<int64_t>() >= 0 && d.get<int64_t>() <= limits::kMaxDim)
@@ -129,7 +130,7 @@ Shape parse_shape(const json& v, const std::string& path) {
   return s;
 }
 
-Tensor parse_value(const json& v, DType dtype, const Shape& declared, bool shape_given, const std::string& base_dir,
+Tensor parse_value(const JsonValue& v, DType dtype, const Shape& declared, bool shape_given, const std::string& base_dir,
                    const std::string& path) {
   if (v.is_object()) {
     if (v.contains("npy")) {
@@ -157,7 +158,7 @@ Tensor parse_value(const json& v, DType dtype, const Shape& declared, bool shape
       const char* form = uni ? "uniform" : "normal";
       only_keys(v, {form, "seed"}, path);
       int64_t n = static_count(declared, shape_given, path, form);
-      const json& p = v[form];
+      const JsonValue& p = v[form];
       if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
         throw graph_error(path + "." + form, "expected [a, b]");
       if (!is_float(dtype)) throw graph_error(path, std::string("a {\"") + form + "\"} value needs a float dtype");
@@ -181,7 +182,7 @@ Tensor parse_value(const json& v, DType dtype, const Shape& declared, bool shape
     throw graph_error(path, "a value must be a number, a boolean, a list or an object");
   Shape shape;
   literal_shape(v, 0, shape, path);
-  std::vector<const json*> elems;
+  std::vector<const JsonValue*> elems;
   if (num_elements(shape) > limits::kMaxValueElements) throw graph_error(path, "literal is too large");
   flatten_literal(v, 0, shape, elems, path);
   if (shape_given) check_declared(shape, declared, path, "the value");
@@ -190,7 +191,7 @@ Tensor parse_value(const json& v, DType dtype, const Shape& declared, bool shape
   return t;
 }
 
-Tensor parse_untyped_literal(const json& v, const std::string& path, WeakKind& weak) {
+Tensor parse_untyped_literal(const JsonValue& v, const std::string& path, WeakKind& weak) {
   weak = WeakKind::None;
   if (v.is_boolean() || v.is_number()) {
     weak = v.is_boolean() ? WeakKind::Bool : (v.is_number_float() ? WeakKind::Float : WeakKind::Int);
@@ -198,11 +199,11 @@ Tensor parse_untyped_literal(const json& v, const std::string& path, WeakKind& w
   }
   Shape shape;
   literal_shape(v, 0, shape, path);
-  std::vector<const json*> elems;
+  std::vector<const JsonValue*> elems;
   if (num_elements(shape) > limits::kMaxValueElements) throw graph_error(path, "literal is too large");
   flatten_literal(v, 0, shape, elems, path);
   bool all_bool = !elems.empty(), any_float = false;
-  for (const json* e : elems) {
+  for (const JsonValue* e : elems) {
     all_bool = all_bool && e->is_boolean();
     any_float = any_float || e->is_number_float();
   }

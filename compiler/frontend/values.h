@@ -3,31 +3,26 @@
 #pragma once
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
-#include "frontend/json_arena.h"
+#include "frontend/json_doc.h"
 #include "ir/graph.h"
 
 namespace tgc::frontend {
 
-// Documents live in the load's arena (frontend/json_arena.h).
-using json = nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, double,
-                                  JsonAllocator>;
-
 // A value for a declared type (dtype and shape; -1 entries accept any size).
 // `base_dir` resolves {"npy": ...} paths. Errors name `path`.
-Tensor parse_value(const json& v, DType dtype, const Shape& declared, bool shape_given, const std::string& base_dir,
+Tensor parse_value(const JsonValue& v, DType dtype, const Shape& declared, bool shape_given, const std::string& base_dir,
                    const std::string& path);
 
 // A literal with no declared type: numpy's default dtype (bool, int64, float64).
 // Sets `weak` for a bare JSON scalar (NEP 50 weak scalar).
-Tensor parse_untyped_literal(const json& v, const std::string& path, WeakKind& weak);
+Tensor parse_untyped_literal(const JsonValue& v, const std::string& path, WeakKind& weak);
 
 // Parses "float32" etc., or throws graph_error(path).
-DType parse_dtype(const json& v, const std::string& path);
+DType parse_dtype(const JsonValue& v, const std::string& path);
 // Parses a shape list (ints and nulls), or {"ndim": N}.
-Shape parse_shape(const json& v, const std::string& path);
+Shape parse_shape(const JsonValue& v, const std::string& path);
 
 }  // namespace tgc::frontend
