@@ -25,8 +25,12 @@ const JsonValue& require(const JsonValue& obj, const char* key, const std::strin
 }
 
 std::string as_string(const JsonValue& v, const std::string& path) {
+  return as_name(v, path).str();
+}
+
+Name as_name(const JsonValue& v, const std::string& path) {
   if (!v.is_string()) throw graph_error(path, "expected a string, got " + std::string(v.type_name()));
-  return v.get<std::string>();
+  return Name{v.str()};
 }
 
 int64_t as_int(const JsonValue& v, const std::string& path) {
@@ -58,16 +62,16 @@ void check_keys(const JsonValue& obj, const std::vector<std::string_view>& allow
 
 // ---- scopes -----------------------------------------------------------------
 
-void Loader::bind(Scope& s, const std::string& name, Var* v, const std::string& path) {
-  if (name.empty()) throw graph_error(path, "a name must not be empty");
-  if (!s.names.emplace(name, v).second) throw graph_error(path, "name \"" + name + "\" is defined twice in one scope");
-  if (v->kind == VarKind::NodeOutput || v->name.empty()) v->name = name;
+void Loader::bind(Scope& s, Name name, Var* v, const std::string& path) {
+  if (name.text.empty()) throw graph_error(path, "a name must not be empty");
+  if (!s.names.insert(name.text, v))
+    throw graph_error(path, "name \"" + name.str() + "\" is defined twice in one scope");
+  if (v->kind == VarKind::NodeOutput || v->name.empty()) v->name = name.text;
 }
 
-Var* Loader::resolve(Scope& s, const std::string& name, const std::string& path) {
-  auto it = s.names.find(name);
-  if (it != s.names.end()) return it->second;
-  if (!s.parent) throw graph_error(path, "unknown variable \"" + name + "\"");
+Var* Loader::resolve(Scope& s, Name name, const std::string& path) {
+  if (Var** found = s.names.find(name.text)) return *found;
+  if (!s.parent) throw graph_error(path, "unknown variable \"" + name.str() + "\"");
   Var* outer = resolve(*s.parent, name, path);
   if (outer->is_constant()) {
     // Constants are values: the body gets its own copy, no scan input needed.
@@ -75,23 +79,23 @@ Var* Loader::resolve(Scope& s, const std::string& name, const std::string& path)
     c->value = outer->value;
     c->weak = outer->weak;
     c->path = outer->path;
-    s.names.emplace(name, c);
+    s.names.insert(name.text, c);
     return c;
   }
   if (s.strict)
-    throw graph_error(path, "scan at " + s.scan_path + " is strict, but its body reads \"" + name +
+    throw graph_error(path, "scan at " + s.scan_path + " is strict, but its body reads \"" + name.str() +
                                 "\" from outside; pass it in non_sequences");
   // An implicit non-sequence (strict: false): a new body parameter.
-  Var* p = s.graph->new_var(name, outer->type, VarKind::Param);
+  Var* p = s.graph->new_var(name.str(), outer->type, VarKind::Param);
   p->path = path;
   s.graph->params.push_back(p);
   s.captured.push_back(outer);
-  s.names.emplace(name, p);
+  s.names.insert(name.text, p);
   return p;
 }
 
 Var* Loader::input_ref(Scope& s, const JsonValue& ref, const std::string& path) {
-  if (ref.is_string()) return resolve(s, ref.get<std::string>(), path);
+  if (ref.is_string()) return resolve(s, Name{ref.str()}, path);
   if (!ref.is_object() || !ref.contains("value"))
     throw graph_error(path, "an input is a variable name or {\"value\": ...}");
   check_keys(ref, {"value", "dtype"}, path, "key");
@@ -122,22 +126,22 @@ void Loader::build_nodes(Scope& s, const JsonValue& nodes, const std::string& pr
   size_t n = nodes.size();
   // Sized once for the scope's nodes: rehashing tables of tens of thousands
   // of names moves every entry again.
-  std::unordered_map<std::string, size_t> definer;
+  NameTable<size_t> definer;
   definer.reserve(n);
   s.names.reserve(s.names.size() + n);
-  std::vector<std::string> names;
+  std::vector<std::string_view> names;
   // One walk over the document collects what each node defines and reads
   // (the names read are kept, flat, for the dependency pass below).
-  std::vector<std::string> reads;
+  std::vector<std::string_view> reads;
   std::vector<size_t> reads_from(n + 1, 0);
   auto path_of = [&](size_t i) { return prefix + "[" + std::to_string(i) + "]"; };
   for (size_t i = 0; i < n; ++i) {
     if (!nodes[i].is_object()) throw graph_error(path_of(i), "a node must be an object");
     names.clear();
     collect_defines(nodes[i], names);
-    for (const std::string& nm : names) {
-      if (s.names.count(nm) || !definer.emplace(nm, i).second)
-        throw graph_error(path_of(i), "name \"" + nm + "\" is defined twice in one scope");
+    for (std::string_view nm : names) {
+      if (s.names.contains(nm) || !definer.insert(nm, i))
+        throw graph_error(path_of(i), "name \"" + std::string(nm) + "\" is defined twice in one scope");
     }
     collect_reads(nodes[i], reads);
     reads_from[i + 1] = reads.size();
@@ -148,11 +152,11 @@ void Loader::build_nodes(Scope& s, const JsonValue& nodes, const std::string& pr
   for (size_t i = 0; i < n; ++i) {
     deps.clear();
     for (size_t r = reads_from[i]; r < reads_from[i + 1]; ++r) {
-      const std::string& nm = reads[r];
-      auto it = definer.find(nm);
-      if (it == definer.end()) continue;
-      if (it->second == i) throw graph_error(path_of(i), "the node reads its own output \"" + nm + "\"");
-      deps.push_back(it->second);
+      std::string_view nm = reads[r];
+      const size_t* def = definer.find(nm);
+      if (!def) continue;
+      if (*def == i) throw graph_error(path_of(i), "the node reads its own output \"" + std::string(nm) + "\"");
+      deps.push_back(*def);
     }
     std::sort(deps.begin(), deps.end());
     deps.erase(std::unique(deps.begin(), deps.end()), deps.end());
@@ -184,7 +188,7 @@ void Loader::bind_outputs(Scope& s, Node* n, const JsonValue& names, const std::
                                 std::to_string(names.size()) + " names given");
   for (size_t k = 0; k < count; ++k) {
     std::string p = path + "[" + std::to_string(k) + "]";
-    bind(s, as_string(names[k], p), n->outputs[k], p);
+    bind(s, as_name(names[k], p), n->outputs[k], p);
     n->outputs[k]->path = p;
   }
 }
@@ -197,7 +201,7 @@ void Loader::load_inputs(const JsonValue& list) {
     std::string path = "inputs[" + std::to_string(i) + "]";
     const JsonValue& d = list[i];
     check_keys(d, {"name", "dtype", "shape", "ndim", "format"}, path, "key");
-    std::string name = as_string(require(d, "name", path), path + ".name");
+    Name name = as_name(require(d, "name", path), path + ".name");
     DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
     Type t;
     if (d.contains("format")) {
@@ -220,7 +224,7 @@ void Loader::load_inputs(const JsonValue& list) {
     } else {
       throw graph_error(path, "missing \"shape\" (or \"ndim\")");
     }
-    Var* v = top_.graph->new_var(name, t, VarKind::Input);
+    Var* v = top_.graph->new_var(name.str(), t, VarKind::Input);
     v->path = path;
     bind(top_, name, v, path + ".name");
     m_.inputs.push_back(v);
@@ -233,14 +237,14 @@ void Loader::load_shared(const JsonValue& list) {
     std::string path = "shared[" + std::to_string(i) + "]";
     const JsonValue& d = list[i];
     if (!d.is_object()) throw graph_error(path, "expected an object");
-    std::string name = as_string(require(d, "name", path), path + ".name");
+    Name name = as_name(require(d, "name", path), path + ".name");
     Var* v;
     if (d.contains("type")) {
       check_keys(d, {"name", "type", "seed"}, path, "key");
       if (as_string(d["type"], path + ".type") != "rng")
         throw graph_error(path + ".type", "unknown type \"" + d["type"].get<std::string>() + "\" (expected \"rng\")");
       int64_t seed = d.contains("seed") ? as_int(d["seed"], path + ".seed") : 0;
-      v = top_.graph->new_var(name, Type::rng(), VarKind::Shared);
+      v = top_.graph->new_var(name.str(), Type::rng(), VarKind::Shared);
       v->value = std::make_shared<const Value>(rng_from_seed(uint64_t(seed)));
     } else {
       check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
@@ -250,7 +254,7 @@ void Loader::load_shared(const JsonValue& list) {
       Tensor t = parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value");
       // The declared shape is the variable's type; values assigned later must fit it.
       Shape type_shape = has_shape ? s : Shape(size_t(t.ndim()), -1);
-      v = top_.graph->new_var(name, Type::tensor(dt, type_shape), VarKind::Shared);
+      v = top_.graph->new_var(name.str(), Type::tensor(dt, type_shape), VarKind::Shared);
       v->value = std::make_shared<const Value>(std::move(t));
     }
     v->path = path;
@@ -265,11 +269,11 @@ void Loader::load_constants(const JsonValue& list) {
     std::string path = "constants[" + std::to_string(i) + "]";
     const JsonValue& d = list[i];
     check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
-    std::string name = as_string(require(d, "name", path), path + ".name");
+    Name name = as_name(require(d, "name", path), path + ".name");
     DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
     bool has_shape = d.contains("shape");
     Shape s = has_shape ? parse_shape(d["shape"], path + ".shape") : Shape{};
-    Var* v = top_.graph->new_constant(name, parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value"));
+    Var* v = top_.graph->new_constant(name.str(), parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value"));
     v->path = path;
     bind(top_, name, v, path + ".name");
   }
@@ -286,7 +290,7 @@ Function Loader::load_function(const JsonValue& d, const std::string& path) {
   const JsonValue& ins = as_list(require(d, "inputs", path), path + ".inputs");
   for (size_t k = 0; k < ins.size(); ++k) {
     std::string p = path + ".inputs[" + std::to_string(k) + "]";
-    Var* v = resolve(top_, as_string(ins[k], p), p);
+    Var* v = resolve(top_, as_name(ins[k], p), p);
     if (v->kind != VarKind::Input) throw graph_error(p, "\"" + v->name + "\" is not a declared input");
     if (!seen.insert(v).second) throw graph_error(p, "input \"" + v->name + "\" is listed twice");
     f.inputs.push_back(v);
@@ -297,7 +301,7 @@ Function Loader::load_function(const JsonValue& d, const std::string& path) {
     std::string p = path + ".outputs[" + std::to_string(k) + "]";
     std::string nm = as_string(outs[k], p);
     if (!out_names.insert(nm).second) throw graph_error(p, "output \"" + nm + "\" is listed twice");
-    f.outputs.push_back(resolve(top_, nm, p));
+    f.outputs.push_back(resolve(top_, as_name(outs[k], p), p));
     f.output_names.push_back(nm);
   }
   if (d.contains("updates") && !d["updates"].is_null()) {
@@ -306,9 +310,9 @@ Function Loader::load_function(const JsonValue& d, const std::string& path) {
     for (const JsonMember& m : u.members()) {
       const std::string key(m.key);
       std::string p = path + ".updates." + key;
-      Var* sv = resolve(top_, key, p);
+      Var* sv = resolve(top_, Name{m.key}, p);
       if (sv->kind != VarKind::Shared) throw graph_error(p, "\"" + key + "\" is not a shared variable");
-      Var* nv = resolve(top_, as_string(m.value, p), p);
+      Var* nv = resolve(top_, as_name(m.value, p), p);
       const Type &a = sv->type, &b = nv->type;
       bool ok = a.kind == b.kind && a.dtype == b.dtype && a.ndim() == b.ndim();
       for (int k = 0; ok && k < a.ndim(); ++k) ok = a.shape[size_t(k)] < 0 || b.shape[size_t(k)] < 0 || a.shape[size_t(k)] == b.shape[size_t(k)];
@@ -322,7 +326,7 @@ Function Loader::load_function(const JsonValue& d, const std::string& path) {
     for (const JsonMember& m : g.members()) {
       const std::string key(m.key);
       std::string p = path + ".givens." + key;
-      Var* a = resolve(top_, key, p);
+      Var* a = resolve(top_, Name{m.key}, p);
       Var* b = input_ref(top_, m.value, p);
       if (a->type.kind != b->type.kind || a->type.dtype != b->type.dtype || a->type.ndim() != b->type.ndim())
         throw graph_error(p, "replacement is " + b->type.str() + ", but \"" + key + "\" is " + a->type.str());

@@ -10,15 +10,24 @@
 
 #include "ir/error.h"
 #include "frontend/json_doc.h"
+#include "frontend/name_table.h"
 #include "ir/graph.h"
 
 namespace tgc::frontend {
+
+// A variable name as the document writes it: a view into the document,
+// valid for the whole load, so scopes key on it without copying. Only
+// as_name() and object keys make one, never a temporary string.
+struct Name {
+  std::string_view text;
+  std::string str() const { return std::string(text); }
+};
 
 // A naming scope: the file's top level, or a scan body.
 struct Scope {
   Graph* graph = nullptr;
   Scope* parent = nullptr;
-  std::unordered_map<std::string, Var*> names;
+  NameTable<Var*> names;  // keys: Name::text
   bool is_body = false;
   bool strict = false;
   std::string scan_path;       // the scan node owning this body
@@ -29,6 +38,7 @@ struct Scope {
 // Small JSON accessors that report the path of what is wrong.
 const JsonValue& require(const JsonValue& obj, const char* key, const std::string& path);
 std::string as_string(const JsonValue& v, const std::string& path);
+Name as_name(const JsonValue& v, const std::string& path);
 int64_t as_int(const JsonValue& v, const std::string& path);
 bool as_bool(const JsonValue& v, const std::string& path);
 const JsonValue& as_list(const JsonValue& v, const std::string& path);
@@ -42,10 +52,10 @@ class Loader {
   void load(const JsonValue& root);
 
   // ---- used by the node and scan parsers ----
-  Var* resolve(Scope& s, const std::string& name, const std::string& path);
+  Var* resolve(Scope& s, Name name, const std::string& path);
   // A name, or an inline constant {"value": ..., "dtype": ...}.
   Var* input_ref(Scope& s, const JsonValue& ref, const std::string& path);
-  void bind(Scope& s, const std::string& name, Var* v, const std::string& path);
+  void bind(Scope& s, Name name, Var* v, const std::string& path);
   // Builds a list of nodes in dependency order (any order in the file).
   void build_nodes(Scope& s, const JsonValue& nodes, const std::string& prefix);
   void build_node(Scope& s, const JsonValue& node, const std::string& path);
@@ -68,7 +78,7 @@ class Loader {
 
 // Names a node reads (inputs, index variables, branches, scan operands and
 // the free names of scan bodies) and names it defines.
-void collect_reads(const JsonValue& node, std::vector<std::string>& out);
-void collect_defines(const JsonValue& node, std::vector<std::string>& out);
+void collect_reads(const JsonValue& node, std::vector<std::string_view>& out);
+void collect_defines(const JsonValue& node, std::vector<std::string_view>& out);
 
 }  // namespace tgc::frontend

@@ -10,7 +10,7 @@ namespace tgc::frontend {
 
 namespace {
 
-bool is_scan_form(const std::string& op) {
+bool is_scan_form(std::string_view op) {
   return op == "scan" || op == "map" || op == "reduce" || op == "foldl" || op == "foldr";
 }
 
@@ -50,16 +50,16 @@ std::vector<std::string_view> attribute_keys(Op op) {
   }
 }
 
-void push_name(const JsonValue& v, std::vector<std::string>& out) {
-  if (v.is_string()) out.push_back(v.get<std::string>());
+void push_name(const JsonValue& v, std::vector<std::string_view>& out) {
+  if (v.is_string()) out.push_back(v.str());
 }
 
-void collect_list(const JsonValue& node, const char* key, std::vector<std::string>& out) {
+void collect_list(const JsonValue& node, const char* key, std::vector<std::string_view>& out) {
   if (!node.contains(key) || !node[key].is_array()) return;
   for (const JsonValue& e : node[key]) push_name(e, out);
 }
 
-void collect_idx(const JsonValue& idx, std::vector<std::string>& out) {
+void collect_idx(const JsonValue& idx, std::vector<std::string_view>& out) {
   if (!idx.is_array()) return;
   for (const JsonValue& e : idx) {
     if (!e.is_object()) continue;
@@ -70,13 +70,13 @@ void collect_idx(const JsonValue& idx, std::vector<std::string>& out) {
 }
 
 // Free names of a scan body: names it reads minus names it defines.
-void collect_body_free(const JsonValue& body, std::vector<std::string>& out) {
+void collect_body_free(const JsonValue& body, std::vector<std::string_view>& out) {
   if (!body.is_object()) return;
-  std::set<std::string> defined;
+  std::set<std::string_view> defined;
   if (body.contains("inputs") && body["inputs"].is_array())
     for (const JsonValue& e : body["inputs"])
-      if (e.is_string()) defined.insert(e.get<std::string>());
-  std::vector<std::string> reads, defs;
+      if (e.is_string()) defined.insert(e.str());
+  std::vector<std::string_view> reads, defs;
   if (body.contains("nodes") && body["nodes"].is_array())
     for (const JsonValue& n : body["nodes"]) {
       if (!n.is_object()) continue;
@@ -88,23 +88,23 @@ void collect_body_free(const JsonValue& body, std::vector<std::string>& out) {
   if (body.contains("until")) push_name(body["until"], reads);
   if (body.contains("updates") && body["updates"].is_object())
     for (const JsonMember& m : body["updates"].members()) {
-      reads.push_back(std::string(m.key));
+      reads.push_back(m.key);
       push_name(m.value, reads);
     }
-  for (const std::string& r : reads)
+  for (std::string_view r : reads)
     if (!defined.count(r)) out.push_back(r);
 }
 
 }  // namespace
 
-void collect_reads(const JsonValue& node, std::vector<std::string>& out) {
+void collect_reads(const JsonValue& node, std::vector<std::string_view>& out) {
   collect_list(node, "inputs", out);
   if (node.contains("idx")) collect_idx(node["idx"], out);
   collect_list(node, "then", out);
   collect_list(node, "else", out);
   collect_list(node, "wrt", out);
   collect_list(node, "consider_constant", out);
-  if (node.contains("op") && node["op"].is_string() && is_scan_form(node["op"].get<std::string>())) {
+  if (node.contains("op") && node["op"].is_string() && is_scan_form(node["op"].str())) {
     if (node.contains("sequences") && node["sequences"].is_array())
       for (const JsonValue& e : node["sequences"]) {
         push_name(e, out);
@@ -121,7 +121,7 @@ void collect_reads(const JsonValue& node, std::vector<std::string>& out) {
   }
 }
 
-void collect_defines(const JsonValue& node, std::vector<std::string>& out) {
+void collect_defines(const JsonValue& node, std::vector<std::string_view>& out) {
   collect_list(node, "outputs", out);
   if (node.contains("updates_out") && node["updates_out"].is_object())
     for (const JsonMember& m : node["updates_out"].members()) push_name(m.value, out);
@@ -154,7 +154,7 @@ IdxBound parse_bound(Loader& L, Scope& s, const JsonValue* v, const std::string&
     check_keys(*v, {"var"}, path, "key");
     b.kind = IdxBound::Input;
     b.input = int(inputs.size());
-    inputs.push_back(L.resolve(s, as_string((*v)["var"], path + ".var"), path + ".var"));
+    inputs.push_back(L.resolve(s, as_name((*v)["var"], path + ".var"), path + ".var"));
     return b;
   }
   throw graph_error(path, "an index is an integer, null, or {\"var\": name}");
@@ -264,13 +264,13 @@ void Loader::build_node(Scope& s, const JsonValue& node, const std::string& path
   } else if (*op == Op::Grad) {
     if (inputs.size() != 1) throw graph_error(path + ".inputs", "grad takes one input, the cost");
     const JsonValue& wrt = as_list(require(node, "wrt", path), path + ".wrt");
-    for (size_t k = 0; k < wrt.size(); ++k) inputs.push_back(resolve(s, as_string(wrt[k], path + ".wrt[" + std::to_string(k) + "]"), path + ".wrt[" + std::to_string(k) + "]"));
+    for (size_t k = 0; k < wrt.size(); ++k) inputs.push_back(resolve(s, as_name(wrt[k], path + ".wrt[" + std::to_string(k) + "]"), path + ".wrt[" + std::to_string(k) + "]"));
     a.n_branch = int(wrt.size());
     if (node.contains("consider_constant")) {
       const JsonValue& cc = as_list(node["consider_constant"], path + ".consider_constant");
       for (size_t k = 0; k < cc.size(); ++k) {
         std::string p = path + ".consider_constant[" + std::to_string(k) + "]";
-        inputs.push_back(resolve(s, as_string(cc[k], p), p));
+        inputs.push_back(resolve(s, as_name(cc[k], p), p));
       }
     }
     if (node.contains("disconnected_inputs")) {

@@ -70,7 +70,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
       t.data<int64_t>()[0] = steps;
       n_steps = s.graph->new_constant(std::to_string(steps), std::move(t));
     } else {
-      n_steps = resolve(s, as_string(ns, path + ".n_steps"), path + ".n_steps");
+      n_steps = resolve(s, as_name(ns, path + ".n_steps"), path + ".n_steps");
       const Type& t = n_steps->type;
       if (!t.is_tensor() || t.ndim() != 0 || !is_integer(t.dtype))
         throw graph_error(path + ".n_steps", "n_steps must be an integer scalar, got " + t.str());
@@ -146,17 +146,17 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
   }
 
   // shared variables updated in the body
-  std::vector<std::pair<std::string, Var*>> states;
+  std::vector<std::pair<Name, Var*>> states;  // each shared variable the body updates
   if (body.contains("updates") && !body["updates"].is_null()) {
     const JsonValue& u = body["updates"];
     if (!u.is_object()) throw graph_error(bpath + ".updates", "expected an object");
     for (const JsonMember& m : u.members()) {
       const std::string key(m.key);
       std::string p = bpath + ".updates." + key;
-      Var* v = resolve(s, key, p);
+      Var* v = resolve(s, Name{m.key}, p);
       if (v->kind != VarKind::Shared && !(v->kind == VarKind::Param && s.is_body))
         throw graph_error(p, "\"" + key + "\" is not a shared variable or random state");
-      states.push_back({key, v});
+      states.push_back({Name{m.key}, v});
     }
   }
 
@@ -187,7 +187,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
   for (const OutArg& a : outs)
     for (size_t t = 0; t < a.taps.size(); ++t) named_params.push_back(g.new_var("", a.step_type, VarKind::Param));
   std::vector<Var*> state_params;
-  for (auto& [nm, v] : states) state_params.push_back(g.new_var(nm, v->type, VarKind::Param));
+  for (auto& [nm, v] : states) state_params.push_back(g.new_var(nm.str(), v->type, VarKind::Param));
   for (Var* v : nonseqs) named_params.push_back(g.new_var("", v->type, VarKind::Param));
   // Parameter order: sequence taps, recurrent taps, shared states, non-sequences.
   size_t n_front = named_params.size() - nonseqs.size();
@@ -203,11 +203,11 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
                                              std::to_string(bin.size()) + " names given");
   for (size_t k = 0; k < bin.size(); ++k) {
     std::string p = bpath + ".inputs[" + std::to_string(k) + "]";
-    bind(bs, as_string(bin[k], p), named_params[k], p);
+    bind(bs, as_name(bin[k], p), named_params[k], p);
     named_params[k]->path = p;
   }
   for (size_t k = 0; k < states.size(); ++k)
-    if (!bs.names.count(states[k].first)) bs.names.emplace(states[k].first, state_params[k]);
+    bs.names.insert(states[k].first.text, state_params[k]);  // unless the body names it already
 
   if (body.contains("nodes")) build_nodes(bs, body["nodes"], bpath + ".nodes");
 
@@ -236,19 +236,20 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
   std::vector<Var*> results;
   for (size_t k = 0; k < body_outs.size(); ++k) {
     std::string p = bpath + ".outputs[" + std::to_string(k) + "]";
-    Var* v = resolve(bs, as_string(body_outs[k], p), p);
+    Var* v = resolve(bs, as_name(body_outs[k], p), p);
     if (!v->type.is_tensor()) throw graph_error(p, "a scan output must be a tensor");
     if (outs[k].init) v = conform(v, outs[k].step_type, p, "output " + std::to_string(k));
     results.push_back(v);
   }
   for (size_t k = 0; k < states.size(); ++k) {
-    std::string p = bpath + ".updates." + states[k].first;
-    Var* v = resolve(bs, as_string(body["updates"][states[k].first], p), p);
-    results.push_back(conform(v, states[k].second->type, p, "the update of \"" + states[k].first + "\""));
+    const std::string name = states[k].first.str();
+    std::string p = bpath + ".updates." + name;
+    Var* v = resolve(bs, as_name(body["updates"][name], p), p);
+    results.push_back(conform(v, states[k].second->type, p, "the update of \"" + name + "\""));
   }
   if (body.contains("until") && !body["until"].is_null()) {
     std::string p = bpath + ".until";
-    Var* c = resolve(bs, as_string(body["until"], p), p);
+    Var* c = resolve(bs, as_name(body["until"], p), p);
     if (!c->type.is_tensor() || c->type.ndim() != 0) throw graph_error(p, "until must be a scalar, got " + c->type.str());
     results.push_back(c);
     info->has_until = true;
@@ -271,7 +272,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
 
   Node* n = s.graph->add_node(Op::Scan, std::move(inputs), Attrs{}, path, std::move(info));
   const ScanInfo& si = *n->scan;
-  for (int k = 0; k < si.n_shared; ++k) n->outputs[size_t(si.n_outs() + k)]->name = states[size_t(k)].first + "_after";
+  for (int k = 0; k < si.n_shared; ++k) n->outputs[size_t(si.n_outs() + k)]->name = states[size_t(k)].first.str() + "_after";
 
   const JsonValue& names = as_list(require(node, "outputs", path), path + ".outputs");
   if (names.size() != size_t(si.n_outs()))
@@ -279,7 +280,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
                                              std::to_string(names.size()) + " names given");
   for (size_t k = 0; k < names.size(); ++k) {
     std::string p = path + ".outputs[" + std::to_string(k) + "]";
-    std::string nm = as_string(names[k], p);
+    Name nm = as_name(names[k], p);
     Var* stacked = n->outputs[k];
     if (!last_only) {
       bind(s, nm, stacked, p);
@@ -287,7 +288,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
       continue;
     }
     // reduce / foldl / foldr name only the last value: stacked[-1].
-    stacked->name = nm + "_steps";
+    stacked->name = nm.str() + "_steps";
     Attrs a;
     IdxEntry e;
     e.point.kind = IdxBound::Const;
@@ -305,10 +306,10 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
       const std::string key(m.key);
       std::string p = path + ".updates_out." + key;
       size_t k = 0;
-      while (k < states.size() && states[k].first != key) ++k;
+      while (k < states.size() && states[k].first.text != m.key) ++k;
       if (k == states.size()) throw graph_error(p, "\"" + key + "\" is not updated in the body (body.updates)");
       Var* v = n->outputs[size_t(si.n_outs()) + k];
-      bind(s, as_string(m.value, p), v, p);
+      bind(s, as_name(m.value, p), v, p);
       v->path = p;
     }
   }

@@ -98,10 +98,11 @@ int64_t static_count(const Shape& declared, bool shape_given, const std::string&
 
 void only_keys(const JsonValue& v, std::initializer_list<const char*> keys, const std::string& path) {
   for (const JsonMember& m : v.members()) {
-    const std::string key(m.key);
     bool known = false;
-    for (const char* k : keys) known = known || key == k;
-    if (!known) throw graph_error(path + "." + key, "unknown key \"" + key + "\" in a value");
+    for (const char* k : keys) known = known || m.key == k;
+    if (known) continue;
+    const std::string key(m.key);
+    throw graph_error(path + "." + key, "unknown key \"" + key + "\" in a value");
   }
 }
 
