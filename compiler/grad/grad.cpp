@@ -48,10 +48,10 @@ void expand_one(FunctionGraph& fg, Node& n) {
 
 }  // namespace
 
-void expand_grads(FunctionGraph& fg) {
+bool expand_grads(FunctionGraph& fg) {
   std::vector<bool> ops(size_t(num_ops()), false);
   mark_ops_present(*fg.graph, ops);
-  if (!ops[size_t(Op::Grad)]) return;
+  if (!ops[size_t(Op::Grad)]) return false;
   // Innermost first: a grad of a graph holding a grad differentiates the
   // expansion of the inner one (topological order over the function).
   for (;;) {
@@ -65,7 +65,7 @@ void expand_grads(FunctionGraph& fg) {
         for (auto& bn : n->scan->body->nodes())
           if (bn->op == Op::Grad) throw graph_error(bn->path, "grad inside a scan body is not supported");
     }
-    if (!next) return;
+    if (!next) return true;
     expand_one(fg, *next);
   }
 }

@@ -12,6 +12,7 @@
 
 namespace tgc {
 
-void expand_grads(FunctionGraph& fg);
+// Expands every grad node of the function; returns whether there was one.
+bool expand_grads(FunctionGraph& fg);
 
 }  // namespace tgc

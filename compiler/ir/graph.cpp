@@ -226,12 +226,17 @@ bool any_scan(const std::vector<Node*>& nodes) {
   return false;
 }
 
+uint32_t new_visit_epoch() {
+  // One counter for all threads, so no traversal ever mistakes another's
+  // marks for its own.
+  static std::atomic<uint32_t> epoch_counter{0};
+  return ++epoch_counter;
+}
+
 std::vector<Node*> topo_order(const std::vector<Var*>& roots) {
   // Iterative DFS post-order over producers, so deep graphs cannot overflow
-  // the stack. Nodes are marked with this traversal's epoch (one counter for
-  // all threads, so no traversal ever mistakes another's marks for its own).
-  static std::atomic<uint32_t> epoch_counter{0};
-  uint32_t epoch = ++epoch_counter;
+  // the stack. Nodes are marked with this traversal's epoch.
+  uint32_t epoch = new_visit_epoch();
   auto state = [&](const Node* n) -> uint8_t { return n->visit_epoch == epoch ? n->visit_state : 0; };
   auto mark = [&](const Node* n, uint8_t s) {
     n->visit_epoch = epoch;

@@ -158,7 +158,8 @@ struct Node {
   // Fields read by every traversal come first and fit in 64 bytes.
   int id = 0;
   Op op = Op::Add;
-  // Traversal marks of topo_order (an epoch per traversal instead of hash sets).
+  // Traversal marks of topo_order and the verifier: valid while visit_epoch
+  // is the traversal's (new_visit_epoch()), instead of hash sets.
   mutable uint8_t visit_state = 0;  // 1: on the stack, 2: done
   mutable uint32_t visit_epoch = 0;
   std::vector<Var*> inputs;
@@ -222,6 +223,9 @@ class Graph {
                        std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types);
 
   const std::vector<Var*>& vars() const { return vars_; }
+  // Every variable and node made in this graph has an id below this bound
+  // (ids are dense per graph: tables indexed by id need no hashing).
+  int id_bound() const { return next_id_; }
   // The nodes made in this graph and not erased, in the order they were made.
   const std::vector<Node*>& nodes() const { return nodes_; }
 
@@ -289,5 +293,9 @@ bool any_scan(const std::vector<Node*>& nodes);
 // Variables of `g` read by nodes of `g` (including through nested bodies'
 // scan inputs), in a topological order of the nodes reachable from `roots`.
 std::vector<Node*> topo_order(const std::vector<Var*>& roots);
+
+// A fresh epoch for Node::visit_epoch marks; a traversal that takes one must
+// not run another inside it.
+uint32_t new_visit_epoch();
 
 }  // namespace tgc

@@ -117,16 +117,23 @@ void Verifier::verify_scope(const Scope& s) {
   const Graph& g = *s.graph;
   std::unordered_set<const Var*> params(g.params.begin(), g.params.end());
   check_roots(s, params);
+  // Node marks (Node::visit_epoch) instead of a table: nothing below runs
+  // another traversal.
   enum : uint8_t { Open = 1, Done = 2 };
-  std::unordered_map<const Node*, uint8_t> state;
+  const uint32_t epoch = new_visit_epoch();
+  auto state = [&](const Node* n) -> uint8_t { return n->visit_epoch == epoch ? n->visit_state : 0; };
+  auto mark = [&](const Node* n, uint8_t st) {
+    n->visit_epoch = epoch;
+    n->visit_state = st;
+  };
   std::vector<std::pair<const Node*, size_t>> stack;
   auto enter = [&](const Node* n) {
     check_links(g, params, *n);
-    state[n] = Open;
+    mark(n, Open);
     stack.push_back({n, 0});
   };
   for (const Var* r : s.roots) {
-    if (!r->owner || state.count(r->owner)) continue;
+    if (!r->owner || state(r->owner)) continue;
     enter(r->owner);
     while (!stack.empty()) {
       const Node* n = stack.back().first;
@@ -134,12 +141,12 @@ void Verifier::verify_scope(const Scope& s) {
       if (k < n->inputs.size()) {
         const Node* p = n->inputs[k]->owner;
         if (!p) continue;
-        auto it = state.find(p);
-        if (it == state.end()) enter(p);
-        else if (it->second == Open) fail(*n, "input " + std::to_string(k) + " closes a cycle");
+        uint8_t ps = state(p);
+        if (ps == 0) enter(p);
+        else if (ps == Open) fail(*n, "input " + std::to_string(k) + " closes a cycle");
       } else {
         check_node(g, *n);
-        state[n] = Done;
+        mark(n, Done);
         stack.pop_back();
       }
     }

@@ -44,10 +44,11 @@ bool may_fire(const RewriteInfo& r, const std::vector<bool>& present) {
 }
 
 // Merge replaces a node by one with the same op, attributes and inputs (so
-// the same types), and the in-place group only marks nodes: their global
+// the same types), the in-place group only marks nodes, and fusion replaces
+// a node only by one of the same type (rules/fusion.cpp): their global
 // passes leave every type as it was, and the function is not retyped after
 // them (a retype visits every node).
-bool keeps_types(const std::string& group) { return group == "merge" || group == "inplace"; }
+bool keeps_types(const std::string& group) { return group == "merge" || group == "inplace" || group == "fusion"; }
 
 // One group: its local rules to a fixed point, then its global passes; a
 // rule none of whose anchor ops is in the function is skipped. Returns
@@ -85,9 +86,12 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   trace.print = opt.trace;
 
   FunctionGraph fg = extract_function(m, f, opt.mode);
+  // A given's replacement may know more or less of its static sizes than the
+  // variable it stands for, and the copies keep the module's types.
+  if (!f.givens.empty()) retype_function(fg);
   verify_after(fg);
-  expand_grads(fg);
-  retype_function(fg);  // gradients may know less of their static sizes than the variables they replace
+  // Gradients may know less of their static sizes than the variables they replace.
+  if (expand_grads(fg)) retype_function(fg);
   verify_after(fg);
   // TGC_TIME_PASSES=1 prints the time of each step on stderr.
   static const bool timing = std::getenv("TGC_TIME_PASSES") != nullptr;

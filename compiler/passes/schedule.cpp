@@ -47,18 +47,22 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
   Schedule s;
   s.regions.push_back(Schedule::Region{});
   std::vector<Node*> topo = topo_order(roots);
-  std::unordered_map<const Node*, size_t> index;
-  for (size_t i = 0; i < topo.size(); ++i) index[topo[i]] = i;
+  // The nodes of one scope have distinct ids: tables by id, not hash maps.
+  int max_id = -1;
+  for (Node* n : topo) max_id = std::max(max_id, n->id);
+  std::vector<char> listed(size_t(max_id + 1), 0);
+  for (Node* n : topo) listed[size_t(n->id)] = 1;
+  auto in_topo = [&](const Node* p) { return p->id <= max_id && listed[size_t(p->id)]; };
 
-  // Demanded region of each node: the meet of the regions its uses need.
-  std::unordered_map<const Node*, int> need;
+  // Demanded region of each node: the meet of the regions its uses need
+  // (-1: no use seen yet).
+  std::vector<int> need(size_t(max_id + 1), -1);
   for (Var* r : roots)
-    if (r && r->owner) need[r->owner] = 0;
+    if (r && r->owner && in_topo(r->owner)) need[size_t(r->owner->id)] = 0;
   for (size_t i = topo.size(); i-- > 0;) {
     Node* n = topo[i];
-    auto it = need.find(n);
-    if (it == need.end()) continue;  // unreachable from the roots (cannot happen)
-    int reg = it->second;
+    int reg = need[size_t(n->id)];
+    if (reg < 0) continue;  // unreachable from the roots (cannot happen)
     s.region_of[n] = reg;
     s.regions[size_t(reg)].nodes.push_back(n);
     size_t m = n->op == Op::IfElse ? size_t(n->attrs.n_branch) : 0;
@@ -70,16 +74,15 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
     }
     for (size_t k = 0; k < n->inputs.size(); ++k) {
       Node* p = n->inputs[k]->owner;
-      if (!p || !index.count(p)) continue;
+      if (!p || !in_topo(p)) continue;
       int use = reg;
       if (n->op == Op::IfElse && k >= 1) use = k <= m ? then_r : else_r;
-      auto [pit, fresh] = need.emplace(p, use);
-      if (!fresh) pit->second = meet(s, pit->second, use);
+      int& have = need[size_t(p->id)];
+      have = have < 0 ? use : meet(s, have, use);
     }
   }
   // Regions were filled in reverse topological order; restore the order.
-  for (auto& r : s.regions)
-    std::sort(r.nodes.begin(), r.nodes.end(), [&](Node* a, Node* b) { return index[a] < index[b]; });
+  for (auto& r : s.regions) std::reverse(r.nodes.begin(), r.nodes.end());
   emit_region(s, topo, 0);
   return s;
 }

@@ -6,7 +6,7 @@
 // reduce_fusion then puts an elementwise result read only by a reduction into
 // the reduction itself (one pass over the data, no intermediate array).
 #include <algorithm>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "ir/error.h"
 
@@ -97,22 +97,38 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
   return r;
 }
 
-// Readers of each value of a scope; a root (an output) counts as one more.
-std::unordered_map<const Var*, int> count_readers(const std::vector<Node*>& order, const std::vector<Var*>& roots) {
-  std::unordered_map<const Var*, int> uses;
-  for (Node* n : order)
-    for (Var* in : n->inputs) uses[in] += 1;
-  for (Var* r : roots) uses[r] += 1;
-  return uses;
-}
+// Readers of each value of a scope when the pass starts; a root (an
+// output) counts as one more. Indexed by id: the scope's values are its own
+// (a scan body reads outer values through parameters).
+class ReaderCounts {
+ public:
+  ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)
+      : g_(g), dense_(size_t(g.id_bound()), 0) {
+    for (Node* n : order)
+      for (Var* in : n->inputs) ++at(in);
+    for (Var* r : roots) ++at(r);
+  }
+  int operator[](const Var* v) { return at(v); }
+
+ private:
+  int& at(const Var* v) {
+    if (v->scope == &g_ && size_t(v->id) < dense_.size()) return dense_[size_t(v->id)];
+    return other_[v];
+  }
+  const Graph& g_;
+  std::vector<int> dense_;
+  std::unordered_map<const Var*, int> other_;
+};
 
 // Replaces n's one output by that of a new node (op, inputs, attrs), which
-// keeps the name and dtype, and records the firing of `rule`.
-void replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
+// keeps the name, and records the firing of `rule`. The new node's type is
+// the one n has (the broadcast of the same leaves through the same ops),
+// which lets the pipeline skip retyping after fusion; should inference ever
+// say otherwise, n stays (the new node is left unused) and this returns false.
+bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
                   const char* rule, const std::string& detail, RewriteTrace& trace) {
   Node* m = g.add_node(op, inputs, a, n.path);
-  if (m->outputs[0]->type.dtype != n.outputs[0]->type.dtype)
-    throw internal_error(std::string(rule) + " changed a dtype at " + n.path);
+  if (m->outputs[0]->type != n.outputs[0]->type) return false;
   m->outputs[0]->name = n.outputs[0]->name;
   index.add_node(m);
   index.replace(n.outputs[0], m->outputs[0]);
@@ -123,17 +139,18 @@ void replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<V
   ev.before = n.outputs;
   ev.after = m->outputs;
   trace.record(std::move(ev));
+  return true;
 }
 
 bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
   UseIndex index(fg, g, order);
-  std::unordered_map<const Var*, int> uses = count_readers(order, roots);
-  std::unordered_set<const Node*> absorbed;
+  ReaderCounts uses(g, order, roots);
+  std::vector<char> absorbed(size_t(g.id_bound()), 0);  // by node id
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
-    if (absorbed.count(n) || !fusable(*n)) continue;
+    if (absorbed[size_t(n->id)] || !fusable(*n)) continue;
     Fused f{n->inputs, program_of(*n)};
     int count = 0;
     for (bool grew = true; grew;) {
@@ -145,8 +162,9 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
         ScalarProgram pp = program_of(*p);
         Fused next = absorb(f, k, pp, p->inputs);
         if (next.inputs.size() > kMaxInputs || next.prog.instrs.size() > kMaxInstrs) continue;
-        f = next;
-        absorbed.insert(p);
+        f = std::move(next);
+        if (size_t(p->id) >= absorbed.size()) absorbed.resize(size_t(p->id) + 1, 0);
+        absorbed[size_t(p->id)] = 1;
         ++count;
         grew = true;
         break;
@@ -155,9 +173,9 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
     if (count == 0) continue;
     Attrs a;
     a.program = std::make_shared<const ScalarProgram>(f.prog);
-    replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion",
-                 std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace);
-    changed = true;
+    changed = replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion",
+                           std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace) ||
+              changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.
@@ -186,7 +204,7 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
   UseIndex index(fg, g, order);
-  std::unordered_map<const Var*, int> uses = count_readers(order, roots);
+  ReaderCounts uses(g, order, roots);
   for (Node* n : order) {
     if (!fusable_reduction(*n)) continue;
     Var* x = n->inputs[0];
@@ -197,11 +215,11 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
     if (!aligned) continue;
     Attrs a = n->attrs;
     a.program = std::make_shared<const ScalarProgram>(program_of(*p));
-    replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion",
-                 std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
-                     "{" + a.program->str() + "}",
-                 trace);
-    changed = true;
+    changed = replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion",
+                           std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " +
+                               std::string(op_name(n->op)) + "{" + a.program->str() + "}",
+                           trace) ||
+              changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.

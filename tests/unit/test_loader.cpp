@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "ir/error.h"
+#include "passes/pipeline.h"
 #include "test_util.h"
 
 using namespace tgc;
@@ -74,4 +75,24 @@ TEST_CASE("loader: weak integer constant out of range is a compile-time error") 
   CHECK(load_error(wrap(R"([{"name": "x", "dtype": "int8", "shape": [2]}])",
                         R"([{"op": "add", "inputs": ["x", {"value": 300}], "outputs": ["y"]}])", "[]"))
             .find("out of range for int8") != std::string::npos);
+}
+
+TEST_CASE("pipeline: a given's static sizes reach the values computed from it") {
+  // x is (?, 3); the given replaces it by z, 2x3, so exp(x) + 1 is 2x3 in the
+  // compiled function (the copies first carry the module's types).
+  Module m = test::load(R"({"format": "tgc-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "x", "dtype": "float64", "shape": [null, 3]},
+               {"name": "z", "dtype": "float64", "shape": [2, 3]}],
+    "nodes": [{"op": "exp", "inputs": ["x"], "outputs": ["e"]},
+              {"op": "add", "inputs": ["e", {"value": 1}], "outputs": ["y"]}],
+    "functions": [{"name": "f", "inputs": ["z"], "outputs": ["y"], "givens": {"x": "z"}},
+                  {"name": "g", "inputs": ["x"], "outputs": ["y"]}]})");
+  for (Mode mode : {Mode::FastRun, Mode::FastCompile}) {
+    PipelineOptions po;
+    po.mode = mode;
+    FunctionGraph f = compile_function(m, *m.find_function("f"), po);
+    CHECK(f.outputs[0]->type == Type::tensor(DType::Float64, {2, 3}));
+    FunctionGraph g = compile_function(m, *m.find_function("g"), po);
+    CHECK(g.outputs[0]->type == Type::tensor(DType::Float64, {-1, 3}));
+  }
 }
