@@ -121,13 +121,16 @@ class ReaderCounts {
 };
 
 // Replaces n's one output by that of a new node (op, inputs, attrs), which
-// keeps the name, and records the firing of `rule`. The new node's type is
-// the one n has (the broadcast of the same leaves through the same ops),
-// which lets the pipeline skip retyping after fusion; should inference ever
-// say otherwise, n stays (the new node is left unused) and this returns false.
+// keeps the name and dtype, and records the firing of `rule`. The new
+// node's shape is n's too (the broadcast of the same leaves through the same
+// ops), which lets the pipeline skip retyping after fusion; should inference
+// ever know more or less of it, n stays (the new node is left unused) and
+// this returns false.
 bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
                   const char* rule, const std::string& detail, RewriteTrace& trace) {
   Node* m = g.add_node(op, inputs, a, n.path);
+  if (m->outputs[0]->type.dtype != n.outputs[0]->type.dtype)
+    throw internal_error(std::string(rule) + " changed a dtype at " + n.path);
   if (m->outputs[0]->type != n.outputs[0]->type) return false;
   m->outputs[0]->name = n.outputs[0]->name;
   index.add_node(m);
