@@ -55,53 +55,37 @@ double JsonValue::as_double() const {
 }
 
 JsonValue JsonValue::boolean(bool b) {
-  JsonValue v;
-  v.kind_ = Kind::Boolean;
+  JsonValue v(Kind::Boolean, 0);
   v.b_ = b;
   return v;
 }
-
 JsonValue JsonValue::integer(int64_t i) {
-  JsonValue v;
-  v.kind_ = Kind::Integer;
+  JsonValue v(Kind::Integer, 0);
   v.i_ = i;
   return v;
 }
-
 JsonValue JsonValue::unsigned_integer(uint64_t u) {
-  JsonValue v;
-  v.kind_ = Kind::Unsigned;
+  JsonValue v(Kind::Unsigned, 0);
   v.u_ = u;
   return v;
 }
-
 JsonValue JsonValue::floating(double d) {
-  JsonValue v;
-  v.kind_ = Kind::Float;
+  JsonValue v(Kind::Float, 0);
   v.d_ = d;
   return v;
 }
-
 JsonValue JsonValue::string(const char* s, uint32_t n) {
-  JsonValue v;
-  v.kind_ = Kind::String;
-  v.count_ = n;
+  JsonValue v(Kind::String, n);
   v.s_ = s;
   return v;
 }
-
 JsonValue JsonValue::array(const JsonValue* items, uint32_t n) {
-  JsonValue v;
-  v.kind_ = Kind::Array;
-  v.count_ = n;
+  JsonValue v(Kind::Array, n);
   v.items_ = items;
   return v;
 }
-
 JsonValue JsonValue::object(const JsonMember* members, uint32_t n) {
-  JsonValue v;
-  v.kind_ = Kind::Object;
-  v.count_ = n;
+  JsonValue v(Kind::Object, n);
   v.members_ = members;
   return v;
 }

@@ -89,6 +89,7 @@ class JsonValue {
   static JsonValue object(const JsonMember* members, uint32_t n);
 
  private:
+  JsonValue(Kind kind, uint32_t count) : kind_(kind), count_(count), u_(0) {}
   double as_double() const;
   void dump_to(std::string& out) const;
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "frontend/json_doc.h"
@@ -88,82 +89,73 @@ class Parser {
     if (depth > max_depth_) fail("arrays and objects nest deeper than " + std::to_string(max_depth_) + " levels", at);
   }
 
-  JsonValue parse_array(int depth) {
-    enter(depth, p_);
-    ++p_;  // [
-    size_t first = items_.size();
+  // The comma-separated entries of an array or object, up to `close`, each
+  // read by `entry`. p_ is at the opening bracket.
+  template <class Entry>
+  void parse_entries(char close, const char* what, Entry entry) {
+    ++p_;
     skip_space();
-    if (p_ < end_ && *p_ == ']') {
+    if (p_ < end_ && *p_ == close) {
       ++p_;
-      return JsonValue::array(nullptr, 0);
+      return;
     }
     for (;;) {
       skip_space();
-      items_.push_back(parse_value(depth));
+      entry();
       skip_space();
-      if (p_ == end_) fail("unexpected end of the document in an array", p_);
+      if (p_ == end_) fail(std::string("unexpected end of the document in ") + what, p_);
       if (*p_ == ',') {
         ++p_;
         continue;
       }
-      if (*p_ != ']') fail("expected ',' or ']' in an array", p_);
+      if (*p_ != close) fail(std::string("expected ',' or '") + close + "' in " + what, p_);
       ++p_;
-      break;
+      return;
     }
-    size_t n = items_.size() - first;
-    check_count(n);
-    auto* block = static_cast<JsonValue*>(arena_.allocate(n * sizeof(JsonValue), alignof(JsonValue)));
-    std::copy(items_.begin() + long(first), items_.end(), block);
-    items_.resize(first);
-    return JsonValue::array(block, uint32_t(n));
+  }
+
+  // Moves the scratch entries from `first` on into one arena block.
+  template <class T>
+  std::pair<T*, uint32_t> to_arena(std::vector<T>& scratch, size_t first) {
+    size_t n = scratch.size() - first;
+    if (n > UINT32_MAX) fail("an array or object has more than 2^32 - 1 entries", p_);
+    auto* block = static_cast<T*>(arena_.allocate(n * sizeof(T), alignof(T)));
+    std::copy(scratch.begin() + long(first), scratch.end(), block);
+    scratch.resize(first);
+    return {block, uint32_t(n)};
+  }
+
+  JsonValue parse_array(int depth) {
+    enter(depth, p_);
+    size_t first = items_.size();
+    parse_entries(']', "an array", [&] { items_.push_back(parse_value(depth)); });
+    auto [block, n] = to_arena(items_, first);
+    return JsonValue::array(block, n);
   }
 
   JsonValue parse_object(int depth) {
     const char* start = p_;
     enter(depth, p_);
-    ++p_;  // {
     size_t first = members_.size();
-    skip_space();
-    if (p_ < end_ && *p_ == '}') {
-      ++p_;
-      return JsonValue::object(nullptr, 0);
-    }
-    for (;;) {
-      skip_space();
+    parse_entries('}', "an object", [&] {
       if (p_ == end_ || *p_ != '"') fail("expected a string key in an object", p_);
       std::string_view key = parse_string();
       skip_space();
       if (p_ == end_ || *p_ != ':') fail("expected ':' after an object key", p_);
       ++p_;
       skip_space();
-      JsonValue v = parse_value(depth);
-      members_.push_back({key, v});
-      skip_space();
-      if (p_ == end_) fail("unexpected end of the document in an object", p_);
-      if (*p_ == ',') {
-        ++p_;
-        continue;
-      }
-      if (*p_ != '}') fail("expected ',' or '}' in an object", p_);
-      ++p_;
-      break;
-    }
-    size_t n = members_.size() - first;
-    check_count(n);
-    auto* block = static_cast<JsonMember*>(arena_.allocate(n * sizeof(JsonMember), alignof(JsonMember)));
-    std::copy(members_.begin() + long(first), members_.end(), block);
-    members_.resize(first);
+      members_.push_back({key, parse_value(depth)});
+    });
+    auto [block, n] = to_arena(members_, first);
     // Sorted by key: lookups bisect, and a repeated key sits next to its twin.
     std::sort(block, block + n, [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; });
     for (size_t i = 1; i < n; ++i)
       if (block[i].key == block[i - 1].key)
         fail("the object repeats the key \"" + std::string(block[i].key) + "\"", start);
-    return JsonValue::object(block, uint32_t(n));
+    return JsonValue::object(block, n);
   }
 
-  void check_count(size_t n) const {
-    if (n > UINT32_MAX) fail("an array or object has more than 2^32 - 1 entries", p_);
-  }
+
 
   // A string's decoded bytes, in the arena. p_ is at the opening quote.
   std::string_view parse_string() {
