@@ -9,7 +9,7 @@ namespace {
 
 std::string node_comment(EmitContext& c, const Node& n) {
   std::string s = "// " + n.path + ": " + std::string(op_name(n.op));
-  std::string a = n.attrs.str();
+  std::string a = n.attrs->str();
   if (!a.empty()) s += "{" + a + "}";
   s += "(";
   for (size_t k = 0; k < n.inputs.size(); ++k) s += (k ? ", " : "") + c.name(n.inputs[k]);
@@ -25,7 +25,7 @@ std::string node_comment(EmitContext& c, const Node& n) {
 // selected branch's values (views, no copy).
 void emit_ifelse(EmitContext& c, const Schedule& s, const Node& n) {
   auto [then_r, else_r] = s.branches.at(&n);
-  size_t m = size_t(n.attrs.n_branch);
+  size_t m = size_t(n.attrs->n_branch);
   const Var* cond = n.inputs[0];
   c.w.open("if (tgc::sc::cvt<bool>(" + c.name(cond) + ".p[0]))");
   emit_scope(c, s, then_r);
@@ -63,7 +63,7 @@ void emit_node(EmitContext& c, const Node& n) {
 void emit_scope(EmitContext& c, const Schedule& s, int region) {
   NodeProfiler* prof = node_profiler(c);  // null unless profiling
   for (const Node* n : s.regions[size_t(region)].nodes) {
-    if (op_info(n->op).family == OpFamily::Random && n->attrs.inplace == 0) c.alias_name(n->outputs[0], n->inputs[0]);
+    if (op_info(n->op).family == OpFamily::Random && n->attrs->inplace == 0) c.alias_name(n->outputs[0], n->inputs[0]);
     c.w.line(node_comment(c, *n));
     if (prof) prof->begin(c, *n);
     if (n->op == Op::IfElse) emit_ifelse(c, s, *n);

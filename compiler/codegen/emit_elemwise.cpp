@@ -210,8 +210,8 @@ void emit_elemwise(EmitContext& c, const Node& n) {
     as[0] = DType::Bool;
   }
   std::vector<std::string> dims = emit_broadcast_dims(c, out, ins, n.path, std::string(info.name));
-  bool inplace = n.attrs.inplace >= 0;
-  if (inplace) c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs.inplace)]) + ";");
+  bool inplace = n.attrs->inplace >= 0;
+  if (inplace) c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs->inplace)]) + ";");
   else c.alloc(out, dims, n.path);
   std::string fn = "tgc::sc::" + std::string(info.scalar_fn);
   bool nary = n.op == Op::Add || n.op == Op::Mul;
@@ -279,14 +279,14 @@ std::string emit_program(const ScalarProgram& p, const std::vector<std::string>&
 
 // A fused program: one loop, each instruction a local of the loop body.
 void emit_composite(EmitContext& c, const Node& n) {
-  const ScalarProgram& p = *n.attrs.program;
+  const ScalarProgram& p = *n.attrs->program;
   const Var* out = n.outputs[0];
   std::vector<const Var*> ins(n.inputs.begin(), n.inputs.end());
   std::vector<DType> loaded;
   for (const Var* v : ins) loaded.push_back(v->type.dtype);
-  bool inplace = n.attrs.inplace >= 0;
+  bool inplace = n.attrs->inplace >= 0;
   if (inplace) {
-    c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs.inplace)]) + ";");
+    c.w.line(c.name(out) + " = " + c.name(n.inputs[size_t(n.attrs->inplace)]) + ";");
   } else {
     c.alloc(out, emit_broadcast_dims(c, out, ins, n.path, "composite"), n.path);
   }

@@ -17,7 +17,7 @@ std::string bound_expr(EmitContext& c, const Node& n, const IdxBound& b) {
 // Emits `dst` (a view local named dst, rank of the result) as src[idx]:
 // integer entries drop their dimension, slices keep it.
 void emit_region(EmitContext& c, const Node& n, const std::string& src, int src_nd, const std::string& dst) {
-  const auto& idx = n.attrs.idx;
+  const auto& idx = n.attrs->idx;
   c.w.line(dst + ".p = " + src + ".p;");
   int od = 0;
   for (int d = 0; d < src_nd; ++d) {
@@ -88,7 +88,7 @@ std::string region_type(const Var* x, int nd) {
 
 int region_rank(const Node& n, int x_nd) {
   int r = x_nd;
-  for (const IdxEntry& e : n.attrs.idx) r -= e.is_slice ? 0 : 1;
+  for (const IdxEntry& e : n.attrs->idx) r -= e.is_slice ? 0 : 1;
   return r;
 }
 
@@ -96,7 +96,7 @@ void emit_inc_set(EmitContext& c, const Node& n) {
   const Var* x = n.inputs[0];
   const Var* y = n.inputs[1];
   const Var* out = n.outputs[0];
-  if (n.attrs.inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
+  if (n.attrs->inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
   else c.emit_copy(x, out, n.path);
   int rn = region_rank(n, x->type.ndim());
   c.w.open("");
@@ -154,7 +154,7 @@ void emit_adv_inc_set1(EmitContext& c, const Node& n) {
   const Var* ilist = n.inputs[2];
   const Var* out = n.outputs[0];
   int nd = x->type.ndim();
-  if (n.attrs.inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
+  if (n.attrs->inplace == 0) c.w.line(c.name(out) + " = " + c.name(x) + ";  // in place: x is dead after this node");
   else c.emit_copy(x, out, n.path);
   const std::string& o = c.name(out);
   std::string T = EmitContext::ctype(out);

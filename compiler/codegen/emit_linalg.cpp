@@ -147,7 +147,7 @@ void emit_blas_update(EmitContext& c, const Node& n) {
   std::vector<std::string> dims;
   for (int d = 0; d < z->type.ndim(); ++d) dims.push_back(zv + ".n[" + std::to_string(d) + "]");
   const std::string& o = c.name(out);
-  if (n.attrs.inplace == 0 && zv == c.name(z)) {
+  if (n.attrs->inplace == 0 && zv == c.name(z)) {
     c.w.line(o + " = " + zv + ";  // in place: z's buffer is dead after this node");
   } else {
     c.alloc(out, dims, n.path);

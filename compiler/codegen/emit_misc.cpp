@@ -110,7 +110,7 @@ void emit_random(EmitContext& c, const Node& n) {
   const Var* rng = n.inputs[0];
   const Var *next = n.outputs[0], *out = n.outputs[1];
   int nd = out->type.ndim();
-  bool size_attr = n.attrs.shape.has_value();
+  bool size_attr = n.attrs->shape.has_value();
   size_t first = size_attr ? 1 : 2;
   std::string T = EmitContext::ctype(out);
   c.w.open("");
@@ -118,7 +118,7 @@ void emit_random(EmitContext& c, const Node& n) {
   for (int d = 0; d < nd; ++d) {
     std::string t = c.temp("d");
     if (size_attr) {
-      c.w.line("const int64_t " + t + " = " + std::to_string((*n.attrs.shape)[size_t(d)]) + ";");
+      c.w.line("const int64_t " + t + " = " + std::to_string((*n.attrs->shape)[size_t(d)]) + ";");
     } else {
       const std::string& sv = c.name(n.inputs[1]);
       if (d == 0)
@@ -175,7 +175,7 @@ void emit_random(EmitContext& c, const Node& n) {
 void emit_assert(EmitContext& c, const Node& n) {
   for (size_t k = 1; k < n.inputs.size(); ++k)
     c.w.line("if (!tgc::sc::cvt<bool>(" + c.name(n.inputs[k]) + ".p[0])) " +
-             c.fail(n.path, "assertion failed: " + c_format_string(n.attrs.message.empty() ? "condition " + std::to_string(k - 1) + " is false" : n.attrs.message)));
+             c.fail(n.path, "assertion failed: " + c_format_string(n.attrs->message.empty() ? "condition " + std::to_string(k - 1) + " is false" : n.attrs->message)));
   c.w.line(c.name(n.outputs[0]) + " = " + c.name(n.inputs[0]) + ";");
 }
 

@@ -33,9 +33,9 @@ std::string highest(const std::string& t, bool is_f) {
 ReduceSpec spec_of(const Node& n, DType elem, int nd) {
   const Var* out = n.outputs[0];
   ReduceSpec s;
-  s.reduced.assign(size_t(nd), n.attrs.axis_all);
-  if (!n.attrs.axis_all)
-    for (int a : n.attrs.axes) s.reduced[size_t(a < 0 ? a + nd : a)] = true;
+  s.reduced.assign(size_t(nd), n.attrs->axis_all);
+  if (!n.attrs->axis_all)
+    for (int a : n.attrs->axes) s.reduced[size_t(a < 0 ? a + nd : a)] = true;
   std::string xt = EmitContext::ctype(elem), ot = EmitContext::ctype(out);
   bool xf = is_float(elem);
   switch (n.op) {
@@ -105,7 +105,7 @@ struct Elements {
   DType dtype;             // element type
   std::vector<size_t> arrays;  // inputs read per element (not 0-d)
 
-  bool fused() const { return n.attrs.program != nullptr; }
+  bool fused() const { return n.attrs->program != nullptr; }
   // The value at per-input offsets off(k) (statements of a program appended).
   std::string value(const std::function<std::string(size_t)>& at, std::vector<std::string>& stmts) const {
     if (!fused()) return at(0);
@@ -115,12 +115,12 @@ struct Elements {
       ops.push_back(n.inputs[k]->type.ndim() == 0 ? "h" + std::to_string(k) : at(k));
       types.push_back(n.inputs[k]->type.dtype);
     }
-    return emit_program(*n.attrs.program, ops, types, dtype, stmts);
+    return emit_program(*n.attrs->program, ops, types, dtype, stmts);
   }
 };
 
 Elements elements_of(const Node& n) {
-  if (!n.attrs.program) return {n, n.inputs[0], n.inputs[0]->type.dtype, {0}};
+  if (!n.attrs->program) return {n, n.inputs[0], n.inputs[0]->type.dtype, {0}};
   Elements e{n, nullptr, infer::infer_composite(n)[0].dtype, {}};
   for (size_t k = 0; k < n.inputs.size(); ++k) {
     if (n.inputs[k]->type.ndim() == 0) continue;
@@ -244,7 +244,7 @@ void emit_reduce(EmitContext& c, const Node& n) {
   for (int d = 0; d < nd; ++d) {
     if (sp.reduced[size_t(d)]) {
       c.w.line("count *= " + xv + ".n[" + std::to_string(d) + "];");
-      if (n.attrs.keepdims) dims.push_back("1");
+      if (n.attrs->keepdims) dims.push_back("1");
     } else {
       dims.push_back(xv + ".n[" + std::to_string(d) + "]");
     }

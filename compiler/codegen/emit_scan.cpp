@@ -44,12 +44,12 @@ std::string ring_row(const std::string& r, int64_t rows) {
 bool overwrites_tap(const ScanInfo& s, int k) {
   const Graph& body = *s.body;
   const Var* v = body.outputs[size_t(k)];
-  if (s.out_taps[size_t(k)] != std::vector<int>{-1} || !v->owner || v->scope != &body || v->owner->attrs.inplace < 0)
+  if (s.out_taps[size_t(k)] != std::vector<int>{-1} || !v->owner || v->scope != &body || v->owner->attrs->inplace < 0)
     return false;
   size_t p = 0;
   for (const auto& taps : s.seq_taps) p += taps.size();
   for (int j = 0; j < k; ++j) p += s.out_taps[size_t(j)].size();
-  return v->owner->inputs[size_t(v->owner->attrs.inplace)] == body.params[p];
+  return v->owner->inputs[size_t(v->owner->attrs->inplace)] == body.params[p];
 }
 
 // The body value whose buffer ends up holding body output k, when the output
@@ -67,8 +67,8 @@ const Var* direct_root(const Graph& body, int k) {
   while (true) {
     if (!r->owner || r->scope != &body || !r->type.is_tensor() || r->type.ndim() != v->type.ndim()) return nullptr;
     if (may_be_view(r->owner->op) || r->owner->op == Op::Scan) return nullptr;
-    if (r->owner->attrs.inplace < 0) return r;
-    const Var* over = r->owner->inputs[size_t(r->owner->attrs.inplace)];
+    if (r->owner->attrs->inplace < 0) return r;
+    const Var* over = r->owner->inputs[size_t(r->owner->attrs->inplace)];
     for (const Var* o : body.outputs)
       if (o == over) return nullptr;
     r = over;

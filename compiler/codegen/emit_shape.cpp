@@ -15,7 +15,7 @@ std::string scalar_i64(EmitContext& c, const Var* v) {
 void emit_dimshuffle(EmitContext& c, const Node& n) {
   const std::string &o = c.name(n.outputs[0]), &x = c.name(n.inputs[0]);
   c.w.line(o + ".p = " + x + ".p;");
-  const auto& pat = n.attrs.pattern;
+  const auto& pat = n.attrs->pattern;
   for (size_t j = 0; j < pat.size(); ++j) {
     std::string d = std::to_string(j);
     if (pat[j] < 0) c.w.line(o + ".n[" + d + "] = 1; " + o + ".s[" + d + "] = 0;");
@@ -27,7 +27,7 @@ void emit_dimshuffle(EmitContext& c, const Node& n) {
 void emit_transpose(EmitContext& c, const Node& n) {
   const std::string &o = c.name(n.outputs[0]), &x = c.name(n.inputs[0]);
   int nd = n.inputs[0]->type.ndim();
-  std::vector<int> axes = n.attrs.axes;
+  std::vector<int> axes = n.attrs->axes;
   if (axes.empty())
     for (int d = nd - 1; d >= 0; --d) axes.push_back(d);
   c.w.line(o + ".p = " + x + ".p;");
@@ -61,7 +61,7 @@ void emit_reshape(EmitContext& c, const Node& n) {
       for (int d = 0; d < nd; ++d)
         c.w.line("dims[" + std::to_string(d) + "] = tgc::sc::cvt<int64_t>(" + sh + ".p[" + std::to_string(d) + " * " + sh + ".s[0]]);");
     } else {
-      for (int d = 0; d < nd; ++d) c.w.line("dims[" + std::to_string(d) + "] = " + std::to_string((*n.attrs.shape)[size_t(d)]) + ";");
+      for (int d = 0; d < nd; ++d) c.w.line("dims[" + std::to_string(d) + "] = " + std::to_string((*n.attrs->shape)[size_t(d)]) + ";");
     }
     // One -1 takes what the others leave; every other size must be >= 0.
     c.w.line("int64_t known = 1; int unknown = -1;");
@@ -150,7 +150,7 @@ void emit_join(EmitContext& c, const Node& n) {
   bool stack = n.op == Op::Stack;
   int nd = out->type.ndim();
   int in_nd = n.inputs[0]->type.ndim();
-  int axis = n.attrs.axes.empty() ? 0 : n.attrs.axes[0];
+  int axis = n.attrs->axes.empty() ? 0 : n.attrs->axes[0];
   if (axis < 0) axis += nd;
   const std::string& x0 = c.name(n.inputs[0]);
   std::vector<std::string> dims;
@@ -217,7 +217,7 @@ void emit_shape_op(EmitContext& c, const Node& n) {
     }
     case Op::ShapeI:
       c.alloc(out, {}, n.path);
-      c.w.line(o + ".p[0] = " + c.name(n.inputs[0]) + ".n[" + std::to_string(n.attrs.i) + "];");
+      c.w.line(o + ".p[0] = " + c.name(n.inputs[0]) + ".n[" + std::to_string(n.attrs->i) + "];");
       return;
     case Op::Alloc: return emit_alloc(c, n);
     case Op::Fill: {

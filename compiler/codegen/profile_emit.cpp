@@ -33,7 +33,7 @@ std::string arg_label(const Var* v) {
 char output_kind(const EmitContext& c, const Node& n, size_t k) {
   const Var* out = n.outputs[k];
   if (!c.views.is_view(out)) return 'c';
-  return n.attrs.inplace >= 0 && k == 0 ? 'i' : 'v';
+  return n.attrs->inplace >= 0 && k == 0 ? 'i' : 'v';
 }
 
 }  // namespace

@@ -97,7 +97,7 @@ void Backprop::process_region(const Schedule& s, int region, std::unordered_map<
 // condition, zero for the branch not taken. The scheduler then places each
 // branch's gradient nodes inside the new ifelse's branch.
 void Backprop::differentiate_ifelse(const Schedule& s, const Node& n, std::unordered_map<const Var*, Var*>& grads) {
-  size_t m = size_t(n.attrs.n_branch);
+  size_t m = size_t(n.attrs->n_branch);
   auto [then_r, else_r] = s.branches.at(&n);
   Builder b(bwd_, n.path);
   std::unordered_map<const Var*, Var*> local[2];

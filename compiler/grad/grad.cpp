@@ -12,7 +12,7 @@ namespace {
 void expand_one(FunctionGraph& fg, Node& n) {
   Graph& g = *fg.graph;
   Var* cost = n.inputs[0];
-  size_t m = size_t(n.attrs.n_branch);
+  size_t m = size_t(n.attrs->n_branch);
   Backprop bp(g, g, n.path);
   for (size_t k = 1 + m; k < n.inputs.size(); ++k) bp.stop.insert(n.inputs[k]);
   std::vector<const Var*> wrt(n.inputs.begin() + 1, n.inputs.begin() + 1 + long(m));
@@ -27,9 +27,9 @@ void expand_one(FunctionGraph& fg, Node& n) {
     if (it != grads.end()) gv = it->second;
     if (!gv) {
       std::string what = "the cost does not depend on wrt[" + std::to_string(k) + "] \"" + wrt->name + "\"";
-      if (n.attrs.disconnected == "raise")
+      if (n.attrs->disconnected == "raise")
         throw graph_error(n.path + ".wrt[" + std::to_string(k) + "]", "grad: " + what + " (disconnected_inputs: raise)");
-      if (n.attrs.disconnected == "warn") warn(n.path + ".wrt[" + std::to_string(k) + "]", "grad: " + what + "; its gradient is zero");
+      if (n.attrs->disconnected == "warn") warn(n.path + ".wrt[" + std::to_string(k) + "]", "grad: " + what + "; its gradient is zero");
       gv = b.zeros_like(wrt);
     }
     if (wrt->type.is_tensor() && !is_float(wrt->type.dtype) && gv->type.dtype != wrt->type.dtype)

@@ -11,16 +11,16 @@ namespace {
 
 std::vector<bool> reduced_dims(const Node& n) {
   int nd = n.inputs[0]->type.ndim();
-  std::vector<bool> r(size_t(nd), n.attrs.axis_all);
-  if (!n.attrs.axis_all)
-    for (int a : n.attrs.axes) r[size_t(a < 0 ? a + nd : a)] = true;
+  std::vector<bool> r(size_t(nd), n.attrs->axis_all);
+  if (!n.attrs->axis_all)
+    for (int a : n.attrs->axes) r[size_t(a < 0 ? a + nd : a)] = true;
   return r;
 }
 
 // gz with the reduced dimensions put back as size-1 dimensions, so it
 // broadcasts against the reduction's input.
 Var* expand_reduced(Builder& b, const Node& n, Var* gz) {
-  if (n.attrs.keepdims) return gz;
+  if (n.attrs->keepdims) return gz;
   std::vector<bool> r = reduced_dims(n);
   std::vector<int> pattern;
   int k = 0;

@@ -15,7 +15,7 @@ std::vector<Var*> grad_shape(Builder& b, const Node& n, Var* gz) {
     case Op::Dimshuffle: {
       // Output dim j came from input dim pattern[j] ('x' dims are size 1 and
       // are dropped); input dims dropped by the pattern (size 1) come back as 'x'.
-      std::vector<int> pat = n.attrs.pattern;
+      std::vector<int> pat = n.attrs->pattern;
       // gz is of size 1 in the 'x' dims at run time, but not always
       // statically (the gradients of join, reshape, flatten and ifelse do not
       // keep a static 1): drop those by taking their element 0, which is
@@ -55,7 +55,7 @@ std::vector<Var*> grad_shape(Builder& b, const Node& n, Var* gz) {
     }
     case Op::Transpose: {
       int nd = x->type.ndim();
-      std::vector<int> axes = n.attrs.axes;
+      std::vector<int> axes = n.attrs->axes;
       if (axes.empty())
         for (int d = nd - 1; d >= 0; --d) axes.push_back(d);
       std::vector<int> inv(size_t(nd), 0);
@@ -69,7 +69,7 @@ std::vector<Var*> grad_shape(Builder& b, const Node& n, Var* gz) {
     case Op::Fill: g[1] = b.unbroadcast(gz, n.inputs[1]); return g;
     case Op::Join: {
       int nd = gz->type.ndim();
-      int axis = n.attrs.axes.empty() ? 0 : n.attrs.axes[0];
+      int axis = n.attrs->axes.empty() ? 0 : n.attrs->axes[0];
       if (axis < 0) axis += nd;
       Var* start = b.int64(0);
       for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -85,7 +85,7 @@ std::vector<Var*> grad_shape(Builder& b, const Node& n, Var* gz) {
       return g;
     }
     case Op::Stack: {
-      int axis = n.attrs.axes.empty() ? 0 : n.attrs.axes[0];
+      int axis = n.attrs->axes.empty() ? 0 : n.attrs->axes[0];
       if (axis < 0) axis += gz->type.ndim();
       for (size_t i = 0; i < n.inputs.size(); ++i) {
         std::vector<IdxEntry> idx(size_t(axis), Builder::slice(std::nullopt, std::nullopt));
@@ -102,12 +102,12 @@ std::vector<Var*> grad_index(Builder& b, const Node& n, Var* gz) {
   std::vector<Var*> g(n.inputs.size(), nullptr);
   Var* x = n.inputs[0];
   // Index variables are inputs after the tensors; pass them on unchanged.
-  int nt = n.attrs.n_tensor_inputs;
+  int nt = n.attrs->n_tensor_inputs;
   std::vector<Var*> index_inputs(n.inputs.begin() + (n.op == Op::Subtensor || n.op == Op::IncSubtensor || n.op == Op::SetSubtensor ? nt : long(n.inputs.size())), n.inputs.end());
   auto shifted = [&](int by) {
     // The idx of n, with its input positions renumbered for a node whose
     // tensor inputs number `nt + by`.
-    std::vector<IdxEntry> idx = n.attrs.idx;
+    std::vector<IdxEntry> idx = n.attrs->idx;
     for (IdxEntry& e : idx)
       for (IdxBound* bd : {&e.point, &e.start, &e.stop, &e.step})
         if (bd->kind == IdxBound::Input) bd->input += by;

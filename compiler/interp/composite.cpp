@@ -15,7 +15,7 @@ Value eval_composite(const Node& n, const Inputs& in) {
     params.push_back(p);
     b[p] = *in[k];
   }
-  Var* out = expand_program(g, *n.attrs.program, params, n.path);
+  Var* out = expand_program(g, *n.attrs->program, params, n.path);
   return evaluate({out}, b)[0];
 }
 

@@ -39,7 +39,7 @@ struct Region {
 };
 
 Region index_region(const Node& n, const Inputs& in, const Tensor& x) {
-  const auto& idx = n.attrs.idx;
+  const auto& idx = n.attrs->idx;
   if (int(idx.size()) > x.ndim()) throw internal_error(n.path + ": interp: too many indices");
   auto value = [&](const IdxBound& b) -> int64_t {
     if (b.kind == IdxBound::Const) return b.value;

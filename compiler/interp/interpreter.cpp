@@ -41,7 +41,7 @@ bool fits(const Value& v, const Type& t) {
 // assert(x, c0, c1, ...): every scalar condition must be nonzero; returns x.
 Value eval_assert(const Node& n, const Inputs& in) {
   for (size_t k = 1; k < in.size(); ++k)
-    if (!truthy(tensor_in(n, in, k))) throw run_error(n.path, "assertion failed: " + n.attrs.message);
+    if (!truthy(tensor_in(n, in, k))) throw run_error(n.path, "assertion failed: " + n.attrs->message);
   return *in[0];
 }
 
@@ -152,7 +152,7 @@ class Evaluator {
     const Value* c = lookup(n.inputs[0]);
     const Tensor* t = std::get_if<Tensor>(c);
     if (!t) throw internal_error(n.path + ": interp: ifelse condition is not a tensor");
-    size_t m = size_t(n.attrs.n_branch);
+    size_t m = size_t(n.attrs->n_branch);
     if (n.inputs.size() != 1 + 2 * m) throw internal_error(n.path + ": interp: malformed ifelse");
     size_t first = truthy(*t) ? 1 : 1 + m;
     return std::vector<Var*>(n.inputs.begin() + long(first), n.inputs.begin() + long(first + m));

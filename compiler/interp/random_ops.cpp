@@ -16,8 +16,8 @@ namespace {
 
 Shape sample_shape(const Node& n, const Inputs& in) {
   Shape size;
-  if (n.attrs.shape) {
-    size = *n.attrs.shape;
+  if (n.attrs->shape) {
+    size = *n.attrs->shape;
   } else {
     const Tensor& s = tensor_in(n, in, 1);
     for (int64_t i = 0; i < s.size(); ++i) size.push_back(s.get_i64(i));
@@ -41,7 +41,7 @@ std::vector<Value> eval_random(const Node& n, const Inputs& in) {
   if (!sp) throw internal_error(n.path + ": interp: a random op needs a random state");
   const RngState s = *sp;
   Shape shape = sample_shape(n, in);
-  size_t first = n.attrs.shape ? 1 : 2;
+  size_t first = n.attrs->shape ? 1 : 2;
   DType dt = out_dtype(n, 1);
   Tensor out(dt, shape);
   uint64_t count = uint64_t(out.size()), blocks = 1;

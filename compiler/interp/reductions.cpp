@@ -28,9 +28,9 @@ struct Layout {
 };
 
 Layout arrange(const Node& n, const Tensor& x) {
-  std::vector<bool> reduced(size_t(x.ndim()), n.attrs.axis_all);
-  if (!n.attrs.axis_all)
-    for (int a : n.attrs.axes) {
+  std::vector<bool> reduced(size_t(x.ndim()), n.attrs->axis_all);
+  if (!n.attrs->axis_all)
+    for (int a : n.attrs->axes) {
       if (x.ndim() == 0) continue;  // a 0-d tensor reduced over axis 0: its value
       reduced[size_t(normalize_axis(n, a, x.ndim()))] = true;
     }
@@ -47,7 +47,7 @@ Layout arrange(const Node& n, const Tensor& x) {
     }
   for (size_t d = 0; d < size_t(x.ndim()); ++d) {
     if (!reduced[d]) l.out_shape.push_back(x.shape()[d]);
-    else if (n.attrs.keepdims) l.out_shape.push_back(1);
+    else if (n.attrs->keepdims) l.out_shape.push_back(1);
   }
   l.data = gather(x, perm_shape, perm_st, 0);
   return l;
@@ -147,8 +147,8 @@ Value eval_reduce(const Node& n, const Inputs& in) {
   // Fused with its elementwise input (reduce_fusion): the program's values
   // first, then the reduction of them.
   Value fused;
-  if (n.attrs.program) fused = eval_composite(n, in);
-  const Tensor& x = n.attrs.program ? std::get<Tensor>(fused) : tensor_in(n, in, 0);
+  if (n.attrs->program) fused = eval_composite(n, in);
+  const Tensor& x = n.attrs->program ? std::get<Tensor>(fused) : tensor_in(n, in, 0);
   Layout l = arrange(n, x);
   switch (n.op) {
     case Op::Sum:

@@ -20,7 +20,7 @@ Tensor dimshuffle(const Node& n, const Tensor& x) {
   std::vector<bool> used(size_t(x.ndim()), false);
   Shape shape;
   Strides st;
-  for (int p : n.attrs.pattern) {
+  for (int p : n.attrs->pattern) {
     if (p < 0) {
       shape.push_back(1);
       st.push_back(0);
@@ -44,8 +44,8 @@ Tensor reshape(const Node& n, const Inputs& in, const Tensor& x) {
   if (in.size() == 2) {
     const Tensor& s = tensor_in(n, in, 1);
     for (int64_t i = 0; i < s.size(); ++i) dims.push_back(s.get_i64(i));
-  } else if (n.attrs.shape) {
-    dims = *n.attrs.shape;
+  } else if (n.attrs->shape) {
+    dims = *n.attrs->shape;
   } else {
     throw internal_error(n.path + ": interp: reshape without a shape");
   }
@@ -69,8 +69,8 @@ Tensor reshape(const Node& n, const Inputs& in, const Tensor& x) {
 
 // flatten(ndim): keeps the first ndim-1 dimensions and merges the rest.
 Tensor flatten(const Node& n, const Tensor& x) {
-  size_t keep = size_t(n.attrs.ndim - 1);
-  if (n.attrs.ndim < 1 || keep > size_t(std::max(x.ndim() - 1, 0)))
+  size_t keep = size_t(n.attrs->ndim - 1);
+  if (n.attrs->ndim < 1 || keep > size_t(std::max(x.ndim() - 1, 0)))
     throw internal_error(n.path + ": interp: flatten ndim out of range");
   Shape s(x.shape().begin(), x.shape().begin() + long(keep));
   int64_t rest = 1;
@@ -81,7 +81,7 @@ Tensor flatten(const Node& n, const Tensor& x) {
 
 // transpose(axes): output dimension k is input axis axes[k] (default: reversed).
 Tensor transpose(const Node& n, const Tensor& x) {
-  std::vector<int> axes = n.attrs.axes;
+  std::vector<int> axes = n.attrs->axes;
   if (axes.empty())
     for (int d = x.ndim() - 1; d >= 0; --d) axes.push_back(d);
   if (int(axes.size()) != x.ndim()) throw internal_error(n.path + ": interp: transpose axes do not match");
@@ -157,7 +157,7 @@ Tensor arange(const Node& n, const Inputs& in) {
 // output dtype.
 Tensor join(const Node& n, const Inputs& in, bool stack) {
   if (in.empty()) throw internal_error(n.path + ": interp: join without inputs");
-  int raw = n.attrs.axes.empty() ? 0 : n.attrs.axes[0];
+  int raw = n.attrs->axes.empty() ? 0 : n.attrs->axes[0];
   int nd = tensor_in(n, in, 0).ndim() + (stack ? 1 : 0);
   int axis = normalize_axis(n, raw, nd);
   DType dt = out_dtype(n);
@@ -216,9 +216,9 @@ Value eval_shape_op(const Node& n, const Inputs& in) {
       return out;
     }
     case Op::ShapeI: {
-      if (n.attrs.i < 0 || n.attrs.i >= x.ndim()) throw internal_error(n.path + ": interp: shape_i out of range");
+      if (n.attrs->i < 0 || n.attrs->i >= x.ndim()) throw internal_error(n.path + ": interp: shape_i out of range");
       Tensor out(DType::Int64, {});
-      out.data<int64_t>()[0] = x.shape()[size_t(n.attrs.i)];
+      out.data<int64_t>()[0] = x.shape()[size_t(n.attrs->i)];
       return out;
     }
     case Op::Alloc: return alloc(n, in);

@@ -26,6 +26,26 @@ bool Attrs::operator==(const Attrs& o) const {
          (program == o.program || (program && o.program && *program == *o.program));
 }
 
+const Attrs& NodeAttrs::defaults() {
+  static const Attrs none;
+  return none;
+}
+
+NodeAttrs& NodeAttrs::operator=(Attrs a) {
+  if (a == defaults())
+    p_.reset();
+  else if (p_)
+    *p_ = std::move(a);
+  else
+    p_ = std::make_unique<Attrs>(std::move(a));
+  return *this;
+}
+
+Attrs& NodeAttrs::edit() {
+  if (!p_) p_ = std::make_unique<Attrs>();
+  return *p_;
+}
+
 namespace {
 std::string bound_str(const IdxBound& b) {
   switch (b.kind) {
@@ -183,12 +203,17 @@ Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::s
     n->outputs.push_back(v);
   }
   nodes_.push_back(n);
+  ++op_count_[size_t(op)];
   return n;
 }
 
 void Graph::erase_nodes_if(const std::function<bool(const Node&)>& dead) {
-  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](const Node* n) { return dead(*n); }),
-               nodes_.end());
+  auto erased = [&](const Node* n) {
+    if (!dead(*n)) return false;
+    --op_count_[size_t(n->op)];
+    return true;
+  };
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), erased), nodes_.end());
 }
 
 std::optional<Mode> mode_from_name(std::string_view s) {
@@ -214,16 +239,11 @@ const Function* Module::find_function(std::string_view name) const {
 }
 
 void mark_ops_present(const Graph& g, std::vector<bool>& present) {
-  for (const Node* n : g.nodes()) {
-    present[size_t(n->op)] = true;
-    if (n->scan) mark_ops_present(*n->scan->body, present);
-  }
-}
-
-bool any_scan(const std::vector<Node*>& nodes) {
-  for (const Node* n : nodes)
-    if (n->scan) return true;
-  return false;
+  for (size_t op = 0; op < present.size(); ++op)
+    if (g.has_op(Op(op))) present[op] = true;
+  if (g.has_op(Op::Scan))
+    for (const Node* n : g.nodes())
+      if (n->scan) mark_ops_present(*n->scan->body, present);
 }
 
 uint32_t new_visit_epoch() {

@@ -115,19 +115,19 @@ std::vector<Type> infer_elemwise(const Node& n) {
 
 // A composite's output: the broadcast of its inputs, the program's result type.
 std::vector<Type> infer_composite(const Node& n) {
-  if (!n.attrs.program || n.attrs.program->n_inputs != int(n.inputs.size())) fail(n, "malformed program");
+  if (!n.attrs->program || n.attrs->program->n_inputs != int(n.inputs.size())) fail(n, "malformed program");
   std::vector<const Type*> types;
   types.reserve(n.inputs.size());
   for (size_t k = 0; k < n.inputs.size(); ++k) types.push_back(&tensor_input(n, k));
-  const ScalarProgram& p = *n.attrs.program;
+  const ScalarProgram& p = *n.attrs->program;
   DType dt = p.output < p.n_inputs ? n.inputs[size_t(p.output)]->type.dtype : p.instrs[size_t(p.output - p.n_inputs)].dtype;
   return one_output(dt, broadcast_static(n, types));
 }
 
 std::vector<Type> infer_cast(const Node& n) {
   const Type& t = tensor_input(n, 0);
-  if (!n.attrs.dtype) fail(n, "needs a dtype attribute");
-  return one_output(*n.attrs.dtype, t.shape);
+  if (!n.attrs->dtype) fail(n, "needs a dtype attribute");
+  return one_output(*n.attrs->dtype, t.shape);
 }
 
 // Defined in infer_shape.cpp and infer_ops.cpp.
@@ -147,7 +147,7 @@ std::vector<Type> infer_types(const Node& n) {
   int arity = int(n.inputs.size());
   // A reduction fused with its elementwise input (reduce_fusion) reads the
   // program's inputs: its arity is the program's.
-  bool fused_reduce = info.family == OpFamily::Reduce && n.attrs.program;
+  bool fused_reduce = info.family == OpFamily::Reduce && n.attrs->program;
   if (n.op != Op::Scan && n.op != Op::IfElse && n.op != Op::Grad && !fused_reduce) {
     if (arity < info.min_arity || (info.max_arity >= 0 && arity > info.max_arity)) {
       std::string want = std::to_string(info.min_arity);

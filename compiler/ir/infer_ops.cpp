@@ -22,12 +22,12 @@ int64_t join_dim(int64_t a, int64_t b) { return a >= 0 ? a : b; }
 
 std::vector<Type> infer_reduce(const Node& n) {
   // Fused (reduce_fusion): the reduced tensor is the program's result over the inputs.
-  const Type t = n.attrs.program ? infer_composite(n)[0] : tensor_input(n, 0);
-  std::vector<bool> reduced(size_t(t.ndim()), n.attrs.axis_all);
-  if (!n.attrs.axis_all) {
-    if ((n.op == Op::Argmax || n.op == Op::Argmin) && n.attrs.axes.size() != 1)
+  const Type t = n.attrs->program ? infer_composite(n)[0] : tensor_input(n, 0);
+  std::vector<bool> reduced(size_t(t.ndim()), n.attrs->axis_all);
+  if (!n.attrs->axis_all) {
+    if ((n.op == Op::Argmax || n.op == Op::Argmin) && n.attrs->axes.size() != 1)
       fail(n, "axis must be null or a single integer");
-    for (int a : n.attrs.axes) {
+    for (int a : n.attrs->axes) {
       int d = normalize_axis(n, a, t.ndim());
       if (t.ndim() == 0) continue;
       if (reduced[size_t(d)]) fail(n, "axis " + std::to_string(a) + " is repeated");
@@ -37,13 +37,13 @@ std::vector<Type> infer_reduce(const Node& n) {
   Shape out;
   for (int d = 0; d < t.ndim(); ++d) {
     if (!reduced[size_t(d)]) out.push_back(t.shape[size_t(d)]);
-    else if (n.attrs.keepdims) out.push_back(1);
+    else if (n.attrs->keepdims) out.push_back(1);
   }
   DType dt = t.dtype;
   switch (n.op) {
     case Op::Sum:
-    case Op::Prod: dt = n.attrs.dtype.value_or(sum_accumulator(t.dtype)); break;
-    case Op::Mean: dt = n.attrs.dtype.value_or(true_div_type(t.dtype)); break;
+    case Op::Prod: dt = n.attrs->dtype.value_or(sum_accumulator(t.dtype)); break;
+    case Op::Mean: dt = n.attrs->dtype.value_or(true_div_type(t.dtype)); break;
     case Op::Argmax:
     case Op::Argmin: dt = DType::Int64; break;
     case Op::All:
@@ -165,13 +165,13 @@ std::vector<Type> infer_neural(const Node& n) {
 
 std::vector<Type> infer_random(const Node& n) {
   if (n.inputs[0]->type.kind != TypeKind::Rng) fail_input(n, 0, "expected a random state, got " + n.inputs[0]->type.str());
-  bool size_attr = n.attrs.shape.has_value();
+  bool size_attr = n.attrs->shape.has_value();
   size_t first_param = size_attr ? 1 : 2;
   if (n.inputs.size() != first_param + 2)
     fail(n, size_attr ? "expects (rng, param, param) with a size attribute" : "expects (rng, size, param, param)");
   Shape out;
   if (size_attr) {
-    out = *n.attrs.shape;
+    out = *n.attrs->shape;
   } else {
     int64_t len = int_vector_length(n, 1);
     if (len < 0) fail_input(n, 1, "the size vector must have a static length");
@@ -184,7 +184,7 @@ std::vector<Type> infer_random(const Node& n) {
     const Type& p = tensor_input(n, k);
     if (p.ndim() > int(out.size())) fail_input(n, k, "parameter " + p.str() + " has more dimensions than the size");
   }
-  DType dt = n.attrs.dtype.value_or(n.op == Op::RandomBinomial ? DType::Int64 : DType::Float64);
+  DType dt = n.attrs->dtype.value_or(n.op == Op::RandomBinomial ? DType::Int64 : DType::Float64);
   if (n.op != Op::RandomBinomial && !is_float(dt)) fail(n, "dtype must be float32 or float64");
   return {Type::rng(), Type::tensor(dt, out)};
 }
@@ -194,7 +194,7 @@ namespace {
 std::vector<Type> ifelse(const Node& n) {
   const Type& c = tensor_input(n, 0);
   if (c.ndim() != 0) fail_input(n, 0, "the condition must be a scalar, got " + c.str());
-  size_t m = size_t(n.attrs.n_branch);
+  size_t m = size_t(n.attrs->n_branch);
   if (n.inputs.size() != 1 + 2 * m) fail(n, "then and else must have the same number of values");
   std::vector<Type> out;
   for (size_t k = 0; k < m; ++k) {
@@ -237,7 +237,7 @@ std::vector<Type> infer_control(const Node& n) {
       if (c.ndim() != 0) fail_input(n, 0, "the cost must be a scalar, got " + c.str());
       if (!is_float(c.dtype)) fail_input(n, 0, "the cost must be a float, got " + c.str());
       std::vector<Type> out;
-      for (int k = 0; k < n.attrs.n_branch; ++k) out.push_back(n.inputs[1 + size_t(k)]->type);
+      for (int k = 0; k < n.attrs->n_branch; ++k) out.push_back(n.inputs[1 + size_t(k)]->type);
       return out;
     }
     default: break;

@@ -13,7 +13,7 @@ std::vector<Type> dimshuffle(const Node& n) {
   const Type& t = tensor_input(n, 0);
   std::vector<bool> used(size_t(t.ndim()), false);
   Shape out;
-  for (int p : n.attrs.pattern) {
+  for (int p : n.attrs->pattern) {
     if (p < 0) {
       out.push_back(1);
       continue;
@@ -37,8 +37,8 @@ std::vector<Type> reshape(const Node& n) {
     if (len < 0) fail_input(n, 1, "the shape vector must have a static length");
     if (auto c = const_int_vector(n, 1)) dims = *c;
     else dims.assign(size_t(len), -2);  // -2: unknown at compile time
-  } else if (n.attrs.shape) {
-    dims = *n.attrs.shape;
+  } else if (n.attrs->shape) {
+    dims = *n.attrs->shape;
   } else {
     fail(n, "needs a shape input or a shape attribute");
   }
@@ -71,7 +71,7 @@ std::vector<Type> reshape(const Node& n) {
 
 std::vector<Type> flatten(const Node& n) {
   const Type& t = tensor_input(n, 0);
-  int nd = n.attrs.ndim;
+  int nd = n.attrs->ndim;
   if (nd < 1 || nd > std::max(t.ndim(), 1)) fail(n, "ndim " + std::to_string(nd) + " is out of range for " + t.str());
   Shape out(t.shape.begin(), t.shape.begin() + (nd - 1));
   int64_t rest = 1;
@@ -82,7 +82,7 @@ std::vector<Type> flatten(const Node& n) {
 
 std::vector<Type> transpose(const Node& n) {
   const Type& t = tensor_input(n, 0);
-  std::vector<int> axes = n.attrs.axes;
+  std::vector<int> axes = n.attrs->axes;
   if (axes.empty())
     for (int d = t.ndim() - 1; d >= 0; --d) axes.push_back(d);
   if (int(axes.size()) != t.ndim()) fail(n, "axes must list every dimension of " + t.str());
@@ -120,7 +120,7 @@ std::vector<Type> arange(const Node& n) {
     const Type& t = tensor_input(n, k);
     if (t.ndim() != 0) fail_input(n, k, "expected a scalar, got " + t.str());
   }
-  DType dt = n.attrs.dtype.value_or(DType::Int64);
+  DType dt = n.attrs->dtype.value_or(DType::Int64);
   int64_t len = -1;
   const Tensor *a = n.inputs[0]->constant_tensor(), *b = n.inputs[1]->constant_tensor(),
                *c = n.inputs[2]->constant_tensor();
@@ -137,7 +137,7 @@ std::vector<Type> join_or_stack(const Node& n) {
   bool stack = n.op == Op::Stack;
   const Type& t0 = tensor_input(n, 0);
   int nd = t0.ndim();
-  int raw = n.attrs.axes.empty() ? 0 : n.attrs.axes[0];
+  int raw = n.attrs->axes.empty() ? 0 : n.attrs->axes[0];
   int axis = normalize_axis(n, raw, stack ? nd + 1 : nd);
   if (!stack && nd == 0) fail(n, "cannot join scalars (use stack)");
   DType dt = t0.dtype;
@@ -174,7 +174,7 @@ std::vector<Type> infer_shape_op(const Node& n) {
     case Op::ShapeOf: return {Type::tensor(DType::Int64, {tensor_input(n, 0).ndim()})};
     case Op::ShapeI: {
       const Type& t = tensor_input(n, 0);
-      if (n.attrs.i < 0 || n.attrs.i >= t.ndim()) fail(n, "i is out of range for " + t.str());
+      if (n.attrs->i < 0 || n.attrs->i >= t.ndim()) fail(n, "i is out of range for " + t.str());
       return {Type::tensor(DType::Int64, {})};
     }
     case Op::Alloc: return alloc(n);
@@ -187,7 +187,7 @@ std::vector<Type> infer_shape_op(const Node& n) {
     case Op::ZerosLike:
     case Op::OnesLike: {
       const Type& t = tensor_input(n, 0);
-      return {Type::tensor(n.attrs.dtype.value_or(t.dtype), t.shape)};
+      return {Type::tensor(n.attrs->dtype.value_or(t.dtype), t.shape)};
     }
     case Op::Arange: return arange(n);
     case Op::Join:
@@ -207,7 +207,7 @@ int64_t entry_length(const Node& n, const IdxEntry& e, int64_t dim) {
       v = b.value;
       return true;
     }
-    if (b.input < int(n.attrs.n_tensor_inputs) || b.input >= int(n.inputs.size()))
+    if (b.input < int(n.attrs->n_tensor_inputs) || b.input >= int(n.inputs.size()))
       fail(n, "index refers to a missing input");
     require_int_scalar(n, size_t(b.input));
     if (auto c = const_int(n, size_t(b.input))) v = *c;
@@ -230,7 +230,7 @@ int64_t entry_length(const Node& n, const IdxEntry& e, int64_t dim) {
 
 // The static shape of x[idx].
 Shape subtensor_shape(const Node& n, const Type& x) {
-  const auto& idx = n.attrs.idx;
+  const auto& idx = n.attrs->idx;
   if (int(idx.size()) > x.ndim())
     fail(n, "too many indices (" + std::to_string(idx.size()) + ") for " + x.str());
   Shape out;

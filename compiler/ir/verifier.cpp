@@ -174,7 +174,7 @@ void Verifier::check_links(const Graph& g, const std::unordered_set<const Var*>&
 }
 
 void Verifier::check_node(const Graph& g, const Node& n) {
-  size_t m = size_t(n.attrs.n_branch);
+  size_t m = size_t(n.attrs->n_branch);
   if (n.op == Op::IfElse) {
     if (n.inputs.size() != 1 + 2 * m)
       fail(n, "has " + std::to_string(n.inputs.size()) + " inputs, expected 1 + 2 * " + std::to_string(m));

@@ -65,7 +65,7 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
     if (reg < 0) continue;  // unreachable from the roots (cannot happen)
     s.region_of[n] = reg;
     s.regions[size_t(reg)].nodes.push_back(n);
-    size_t m = n->op == Op::IfElse ? size_t(n->attrs.n_branch) : 0;
+    size_t m = n->op == Op::IfElse ? size_t(n->attrs->n_branch) : 0;
     int then_r = -1, else_r = -1;
     if (n->op == Op::IfElse) {
       then_r = new_region(s, reg, n, true);

@@ -13,7 +13,7 @@ bool leaf_contiguous(const Var* v, const ViewInfo& info) {
 // (it only inserts or drops dimensions of size 1).
 bool dimshuffle_keeps_order(const Node& n) {
   int last = -1;
-  for (int p : n.attrs.pattern) {
+  for (int p : n.attrs->pattern) {
     if (p < 0) continue;
     if (p < last) return false;
     last = p;
@@ -22,16 +22,16 @@ bool dimshuffle_keeps_order(const Node& n) {
 }
 
 bool transpose_is_identity(const Node& n) {
-  for (size_t k = 0; k < n.attrs.axes.size(); ++k)
-    if (n.attrs.axes[k] != int(k)) return false;
-  return !n.attrs.axes.empty() || n.inputs[0]->type.ndim() <= 1;
+  for (size_t k = 0; k < n.attrs->axes.size(); ++k)
+    if (n.attrs->axes[k] != int(k)) return false;
+  return !n.attrs->axes.empty() || n.inputs[0]->type.ndim() <= 1;
 }
 
 }  // namespace
 
 bool output_is_view(const Node& n, const ViewInfo& info) {
   // Written into an input's buffer (in-place ops write their first output).
-  if (n.attrs.inplace >= 0) return n.outputs[0]->type.is_tensor();
+  if (n.attrs->inplace >= 0) return n.outputs[0]->type.is_tensor();
   switch (n.op) {
     case Op::Dimshuffle:
     case Op::Transpose:
@@ -49,14 +49,14 @@ void analyze_views(const std::vector<Node*>& order, ViewInfo& info) {
     bool view = output_is_view(*n, info);
     for (size_t k = 0; k < n->outputs.size(); ++k) {
       const Var* out = n->outputs[k];
-      if (!view || (n->attrs.inplace >= 0 && k > 0)) {
+      if (!view || (n->attrs->inplace >= 0 && k > 0)) {
         info.contiguous[out] = out->type.is_tensor();
         continue;
       }
       std::vector<const Var*> bases;
       bool contig = false;
-      if (n->attrs.inplace >= 0) {
-        const Var* in = n->inputs[size_t(n->attrs.inplace)];
+      if (n->attrs->inplace >= 0) {
+        const Var* in = n->inputs[size_t(n->attrs->inplace)];
         if (out->type.is_tensor()) {
           info.bases[out] = {in};
           info.contiguous[out] = leaf_contiguous(in, info);
@@ -65,7 +65,7 @@ void analyze_views(const std::vector<Node*>& order, ViewInfo& info) {
       }
       switch (n->op) {
         case Op::IfElse: {
-          size_t m = size_t(n->attrs.n_branch);
+          size_t m = size_t(n->attrs->n_branch);
           const Var* a = n->inputs[1 + k];
           const Var* b = n->inputs[1 + m + k];
           bases = {a, b};

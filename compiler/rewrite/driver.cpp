@@ -204,8 +204,8 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     for (const std::string& note : ctx.notes)
       if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
     // Scan bodies are scopes of their own (a rule may have made new scans:
-    // the graph's node list says whether there are any before a traversal).
-    if (any_scan(g.nodes()))
+    // the graph's op counts say whether there are any before a traversal).
+    if (g.has_op(Op::Scan))
       for (Node* n : topo_order(roots_of(fg, g, scratch)))
         if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
     if (!changed) break;

@@ -23,12 +23,12 @@ constexpr size_t kMaxInstrs = 128;
 bool fusable(const Node& n) {
   OpFamily f = op_info(n.op).family;
   return (f == OpFamily::Elemwise || f == OpFamily::Cast || f == OpFamily::Fused) && n.outputs.size() == 1 &&
-         n.outputs[0]->type.is_tensor() && n.attrs.inplace < 0;
+         n.outputs[0]->type.is_tensor() && n.attrs->inplace < 0;
 }
 
 // The node as a program over its own inputs.
 ScalarProgram program_of(const Node& n) {
-  if (n.attrs.program) return *n.attrs.program;
+  if (n.attrs->program) return *n.attrs->program;
   ScalarProgram p;
   p.n_inputs = int(n.inputs.size());
   ScalarInstr in;
@@ -194,7 +194,7 @@ bool fusable_reduction(const Node& n) {
     case Op::Mean:
     case Op::Prod:
     case Op::Max:
-    case Op::Min: return !n.attrs.program && n.inputs.size() == 1;
+    case Op::Min: return !n.attrs->program && n.inputs.size() == 1;
     default: return false;
   }
 }

@@ -51,10 +51,10 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
   std::vector<Node*> order = topo_order(roots);
   Uses u = count_uses(order, roots);
   for (Node* n : order) {
-    if (n->attrs.inplace < 0) {
+    if (n->attrs->inplace < 0) {
       int i = choose(*n, u);
       if (i >= 0) {
-        n->attrs.inplace = i;
+        n->attrs.edit().inplace = i;
         RewriteEvent ev;
         ev.rule = rule;
         ev.path = n->path;
@@ -116,15 +116,15 @@ bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   Uses u = count_uses(order, roots);
   for (Node* n : order) {
     if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
-    if (n->attrs.inplace < 0) continue;
-    const Var* in = n->inputs[size_t(n->attrs.inplace)];
+    if (n->attrs->inplace < 0) continue;
+    const Var* in = n->inputs[size_t(n->attrs->inplace)];
     if (in->kind == VarKind::Param) continue;
     auto it = u.count.find(in);
     bool ok = op_info(n->op).family == OpFamily::Random
                   ? (it != u.count.end() && it->second == 1 && !u.roots.count(in))
                   : destroyable(in, n->outputs[0], u);
     if (!ok) {
-      n->attrs.inplace = -1;
+      n->attrs.edit().inplace = -1;
       changed = true;
     }
   }

@@ -1,8 +1,8 @@
 // merge: nodes that compute the same thing from the same inputs become one
 // (Theano's MergeOptimizer), and constants of equal type and value become
 // one, so a graph may repeat itself freely and tgc computes each value once.
-#include <map>
-#include <unordered_map>
+#include <cstring>
+#include <string_view>
 
 #include "rewrite/driver.h"
 #include "rewrites/rules.h"
@@ -11,54 +11,100 @@ namespace tgc::rules {
 
 namespace {
 
-// Constants by dtype, shape and bytes.
-std::string constant_key(const Var* v) {
-  const Tensor* t = v->constant_tensor();
-  std::string k = v->type.str() + "|";
-  k.append(static_cast<const char*>(t->raw()), size_t(t->nbytes()));
-  return k;
+// 64-bit finalizer (splitmix64): spreads pointer bits over the whole word.
+uint64_t mix(uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+// The first of each class of equal items, by hash: open addressing in a
+// table sized once for every candidate (at most half full), so finding an
+// item's class allocates nothing.
+template <class T>
+class FirstOfClass {
+ public:
+  explicit FirstOfClass(size_t candidates) {
+    size_t c = 16;
+    while (c < 2 * candidates) c *= 2;
+    slots_.resize(c);
+  }
+  // The item of x's class seen first; x itself when it is the first.
+  template <class Equal>
+  T* first(uint64_t h, T* x, Equal equal) {
+    h |= 1;  // 0 marks an empty slot
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.hash == 0) {
+        s = {h, x};
+        return x;
+      }
+      if (s.hash == h && equal(*s.item, *x)) return s.item;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    T* item = nullptr;
+  };
+  std::vector<Slot> slots_;
+};
+
+// Constants of equal type and bytes.
+uint64_t constant_hash(const Var& v) {
+  const Tensor& t = *v.constant_tensor();
+  uint64_t h = mix(uint64_t(v.type.dtype) << 8 | uint64_t(v.type.ndim()));
+  for (int64_t d : v.type.shape) h = mix(h ^ uint64_t(d));
+  return mix(h ^ std::hash<std::string_view>()({static_cast<const char*>(t.raw()), size_t(t.nbytes())}));
+}
+bool same_constant(const Var& a, const Var& b) {
+  const Tensor &x = *a.constant_tensor(), &y = *b.constant_tensor();
+  return a.type == b.type && x.nbytes() == y.nbytes() && std::memcmp(x.raw(), y.raw(), size_t(x.nbytes())) == 0;
 }
 
 // Same op, attributes and inputs (scans have bodies of their own: never merged).
+uint64_t node_hash(const Node& n) {
+  uint64_t h = mix(uint64_t(n.op));
+  for (const Var* in : n.inputs) h = mix(h ^ reinterpret_cast<uintptr_t>(in));
+  return h;
+}
 bool same_node(const Node& a, const Node& b) {
   return a.op == b.op && a.inputs == b.inputs && a.attrs == b.attrs && !a.scan && !b.scan &&
          a.outputs.size() == b.outputs.size();
 }
 
+// One pass in topological order: every reader comes after the producers it
+// reads, so a node's inputs are redirected to their kept twins (`kept`, by
+// variable id) just before the node itself is compared. No use lists needed.
 bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  UseIndex uses(fg, g, order);
   // Constants first: their readers then compare equal.
-  std::map<std::string, Var*> consts;
+  size_t n_inputs = 0;
+  for (const Node* n : order) n_inputs += n->inputs.size();
+  FirstOfClass<Var> consts(n_inputs);
   for (Node* n : order)
     for (Var*& in : n->inputs) {
       if (!in->constant_tensor() || in->weak != WeakKind::None) continue;
-      auto [it, fresh] = consts.emplace(constant_key(in), in);
-      if (!fresh && it->second != in) {
-        in = it->second;
+      Var* first = consts.first(constant_hash(*in), in, same_constant);
+      if (first != in) {
+        in = first;
         changed = true;
       }
     }
-  // Candidates by a hash of (op, inputs); the first node seen in
-  // topological order is the one kept.
-  std::unordered_map<size_t, std::vector<Node*>> seen;
-  seen.reserve(order.size());
+  // The first node of each class in topological order is the one kept.
+  std::vector<Var*> kept(size_t(g.id_bound()), nullptr);
+  auto current = [&](Var* v) { return kept[size_t(v->id)] ? kept[size_t(v->id)] : v; };
+  FirstOfClass<Node> nodes(order.size());
   for (Node* n : order) {
-    size_t h = std::hash<int>()(int(n->op));
-    for (const Var* in : n->inputs) h = h * 1000003u ^ std::hash<const Var*>()(in);
-    std::vector<Node*>& same_key = seen[h];
-    Node* twin = nullptr;
-    for (Node* m : same_key)
-      if (same_node(*m, *n)) {
-        twin = m;
-        break;
-      }
-    if (!twin) {
-      same_key.push_back(n);
-      continue;
-    }
-    for (size_t k = 0; k < n->outputs.size(); ++k) uses.replace(n->outputs[k], twin->outputs[k]);
+    for (Var*& in : n->inputs) in = current(in);
+    Node* twin = nodes.first(node_hash(*n), n, same_node);
+    if (twin == n) continue;
+    for (size_t k = 0; k < n->outputs.size(); ++k) kept[size_t(n->outputs[k]->id)] = twin->outputs[k];
     RewriteEvent ev;
     ev.rule = "merge";
     ev.path = n->path;
@@ -67,6 +113,12 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     ev.after = twin->outputs;
     trace.record(std::move(ev));
     changed = true;
+  }
+  if (&g == fg.graph.get()) {
+    for (Var*& o : fg.outputs) o = current(o);
+    for (auto& u : fg.updates) u.second = current(u.second);
+  } else {
+    for (Var*& o : g.outputs) o = current(o);
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.

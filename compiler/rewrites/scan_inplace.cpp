@@ -22,8 +22,8 @@ bool only_last_read(const Var* v, const std::unordered_map<const Var*, std::vect
   auto it = readers.find(v);
   if (it == readers.end()) return true;
   for (const Node* n : it->second) {
-    if (n->op != Op::Subtensor || n->inputs[0] != v || n->attrs.idx.empty()) return false;
-    const IdxEntry& e = n->attrs.idx[0];
+    if (n->op != Op::Subtensor || n->inputs[0] != v || n->attrs->idx.empty()) return false;
+    const IdxEntry& e = n->attrs->idx[0];
     if (e.is_slice || e.point.kind != IdxBound::Const || e.point.value != -1) return false;
   }
   return true;
@@ -68,11 +68,11 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rewr
       // updates (gemm, gemv, ger) overwrite their accumulator, input 0.
       OpFamily f = op_info(m->op).family;
       bool blas = m->op == Op::Gemm || m->op == Op::Gemv || m->op == Op::Ger;
-      if ((f != OpFamily::Elemwise && f != OpFamily::Fused && !blas) || m->attrs.inplace >= 0) continue;
+      if ((f != OpFamily::Elemwise && f != OpFamily::Fused && !blas) || m->attrs->inplace >= 0) continue;
       if (body_uses[tap] != 1 || body_uses[v] != 1) continue;  // the old value has no other reader; v is one result
       for (size_t i = 0; i < (blas ? 1 : m->inputs.size()); ++i) {
         if (m->inputs[i] != tap || !same_pattern(tap->type, v->type)) continue;
-        m->attrs.inplace = int(i);
+        m->attrs.edit().inplace = int(i);
         RewriteEvent ev;
         ev.rule = "scan_inplace";
         ev.path = n->path;

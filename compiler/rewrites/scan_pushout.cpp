@@ -28,7 +28,7 @@ bool movable_op(const Node& n) {
     case OpFamily::Control:
     case OpFamily::Check:
     case OpFamily::Grad: return false;
-    default: return n.attrs.inplace < 0;
+    default: return n.attrs->inplace < 0;
   }
 }
 

@@ -34,7 +34,7 @@ int sequence_of(const ScanInfo& s, const Var* p) {
 bool is_transpose2(const Var* v) {
   const Node* t = v->owner;
   return t && t->op == Op::Transpose && v->type.ndim() == 2 &&
-         (t->attrs.axes.empty() || t->attrs.axes == std::vector<int>{1, 0});
+         (t->attrs->axes.empty() || t->attrs->axes == std::vector<int>{1, 0});
 }
 
 class PushDot {
@@ -114,10 +114,10 @@ class PushDot {
     if (outer_roots_.count(out)) return false;
     std::vector<Node*> last, count;
     for (Node* r : outer_readers_[out]) {
-      if (r->op == Op::Subtensor && r->inputs.size() == 1 && r->attrs.idx.size() == 1 && !r->attrs.idx[0].is_slice &&
-          r->attrs.idx[0].point.kind == IdxBound::Const && r->attrs.idx[0].point.value == -1)
+      if (r->op == Op::Subtensor && r->inputs.size() == 1 && r->attrs->idx.size() == 1 && !r->attrs->idx[0].is_slice &&
+          r->attrs->idx[0].point.kind == IdxBound::Const && r->attrs->idx[0].point.value == -1)
         last.push_back(r);
-      else if (r->op == Op::ShapeI && r->attrs.i == 0)
+      else if (r->op == Op::ShapeI && r->attrs->i == 0)
         count.push_back(r);
       else
         return false;

@@ -25,14 +25,14 @@ int64_t last_steps_read(const Var* v, const std::vector<Node*>& readers, bool is
   if (readers.empty()) return 1;  // never read: one step, the smallest store
   int64_t keep = 0;
   for (const Node* n : readers) {
-    bool last = n->op == Op::Subtensor && n->inputs[0] == v && !n->attrs.idx.empty() && !n->attrs.idx[0].is_slice &&
-                n->attrs.idx[0].point.kind == IdxBound::Const && n->attrs.idx[0].point.value < 0;
+    bool last = n->op == Op::Subtensor && n->inputs[0] == v && !n->attrs->idx.empty() && !n->attrs->idx[0].is_slice &&
+                n->attrs->idx[0].point.kind == IdxBound::Const && n->attrs->idx[0].point.value < 0;
     for (size_t k = 1; last && k < n->inputs.size(); ++k) last = n->inputs[k] != v;
     if (!last) {
       blocker = "read whole by " + n->path + " (" + node_label(*n) + ")";
       return 0;
     }
-    keep = std::max(keep, -n->attrs.idx[0].point.value);
+    keep = std::max(keep, -n->attrs->idx[0].point.value);
   }
   return keep;
 }

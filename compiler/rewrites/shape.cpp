@@ -46,9 +46,9 @@ int reduction_source(const Node& n, int i) {
   const Type& t = n.inputs[0]->type;
   int out = 0;
   for (int d = 0; d < t.ndim(); ++d) {
-    bool reduced = n.attrs.axis_all;
-    for (int a : n.attrs.axes) reduced = reduced || norm_axis(a, t.ndim()) == d;
-    if (reduced && !n.attrs.keepdims) continue;
+    bool reduced = n.attrs->axis_all;
+    for (int a : n.attrs->axes) reduced = reduced || norm_axis(a, t.ndim()) == d;
+    if (reduced && !n.attrs->keepdims) continue;
     if (out++ == i) return reduced ? -1 : d;
   }
   return -1;
@@ -56,7 +56,7 @@ int reduction_source(const Node& n, int i) {
 
 // Output dimension i of a subtensor: the dimension of x it keeps whole, or -1.
 int subtensor_source(const Node& n, int i) {
-  const auto& idx = n.attrs.idx;
+  const auto& idx = n.attrs->idx;
   int out = 0;
   for (int d = 0; d < n.inputs[0]->type.ndim(); ++d) {
     bool indexed = size_t(d) < idx.size();
@@ -87,10 +87,10 @@ std::optional<DimRef> dim_source(const Var* y, int i) {
     case Op::SetSubtensor:
     case Op::AdvIncSubtensor1:
     case Op::AdvSetSubtensor1: return ref(0, i);
-    case Op::Dimshuffle: return ref(0, n->attrs.pattern[size_t(i)]);  // "x" (-1) has static size 1
+    case Op::Dimshuffle: return ref(0, n->attrs->pattern[size_t(i)]);  // "x" (-1) has static size 1
     case Op::Transpose: {
       int nd = in[0]->type.ndim();
-      return ref(0, n->attrs.axes.empty() ? nd - 1 - i : norm_axis(n->attrs.axes[size_t(i)], nd));
+      return ref(0, n->attrs->axes.empty() ? nd - 1 - i : norm_axis(n->attrs->axes[size_t(i)], nd));
     }
     case Op::Dot:
     case Op::Dot22: {
@@ -112,17 +112,17 @@ std::optional<DimRef> dim_source(const Var* y, int i) {
     case Op::Subtensor: return ref(0, subtensor_source(*n, i));
     case Op::AdvSubtensor1: return i == 0 ? ref(1, 0) : ref(0, i);
     case Op::Join: {
-      int axis = norm_axis(n->attrs.axes.empty() ? 0 : n->attrs.axes[0], y->type.ndim());
+      int axis = norm_axis(n->attrs->axes.empty() ? 0 : n->attrs->axes[0], y->type.ndim());
       if (i == axis) return std::nullopt;
       return ref(0, i);  // join's inputs agree exactly off the axis
     }
     case Op::Stack: {
-      int axis = norm_axis(n->attrs.axes.empty() ? 0 : n->attrs.axes[0], y->type.ndim());
+      int axis = norm_axis(n->attrs->axes.empty() ? 0 : n->attrs->axes[0], y->type.ndim());
       if (i == axis) return std::nullopt;  // static: the number of inputs
       return ref(0, i < axis ? i : i - 1);
     }
     case Op::Flatten:
-      if (i < n->attrs.ndim - 1 || in[0]->type.ndim() == n->attrs.ndim) return ref(0, i);
+      if (i < n->attrs->ndim - 1 || in[0]->type.ndim() == n->attrs->ndim) return ref(0, i);
       return std::nullopt;
     default: break;
   }
@@ -156,7 +156,7 @@ Var* size_product(Builder& b, Var* x, int from) {
 
 // The constant target shape of a reshape (attribute or constant input).
 std::optional<std::vector<int64_t>> reshape_target(const Node& n) {
-  if (n.inputs.size() == 1) return n.attrs.shape;
+  if (n.inputs.size() == 1) return n.attrs->shape;
   const Tensor* t = n.inputs[1]->constant_tensor();
   if (!t || t->ndim() != 1 || is_float(t->dtype())) return std::nullopt;
   std::vector<int64_t> v;
@@ -175,7 +175,7 @@ Var* dim_expression(Builder& b, Var* y, int i) {
   switch (n->op) {
     case Op::Alloc: return b.cast(in[1 + size_t(i)], DType::Int64);
     case Op::Join: {
-      int axis = norm_axis(n->attrs.axes.empty() ? 0 : n->attrs.axes[0], y->type.ndim());
+      int axis = norm_axis(n->attrs->axes.empty() ? 0 : n->attrs->axes[0], y->type.ndim());
       if (i != axis) return nullptr;
       std::vector<Var*> terms;
       int64_t c = 0;
@@ -187,7 +187,7 @@ Var* dim_expression(Builder& b, Var* y, int i) {
       return combine(b, Op::Add, std::move(terms), c, 0);
     }
     case Op::Flatten:
-      if (i != n->attrs.ndim - 1) return nullptr;
+      if (i != n->attrs->ndim - 1) return nullptr;
       return size_product(b, in[0], i);
     case Op::Reshape: {
       std::optional<std::vector<int64_t>> s = reshape_target(*n);
@@ -238,7 +238,7 @@ std::optional<std::vector<Var*>> shape_promotion(RewriteContext& ctx, Node& n) {
   if (!y->type.is_tensor()) return std::nullopt;
   Builder b = ctx.builder(n);
   if (n.op == Op::ShapeI) {
-    Var* r = lifted_dim(b, y, n.attrs.i);
+    Var* r = lifted_dim(b, y, n.attrs->i);
     if (!r) return std::nullopt;
     return std::vector<Var*>{r};
   }
@@ -322,8 +322,8 @@ std::optional<std::vector<Var*>> reshape_chain(RewriteContext& ctx, Node& n) {
     }
     return std::vector<Var*>{b.op(Op::Reshape, ins, at)};
   }
-  int nd = n.attrs.ndim;
-  if (nd == 1 || (inner->op == Op::Flatten && nd <= inner->attrs.ndim)) {
+  int nd = n.attrs->ndim;
+  if (nd == 1 || (inner->op == Op::Flatten && nd <= inner->attrs->ndim)) {
     Attrs at = n.attrs;
     return std::vector<Var*>{b.op(Op::Flatten, {x}, at)};
   }

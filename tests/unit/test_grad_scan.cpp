@@ -468,10 +468,10 @@ void check_no_recomputation(const std::string& label, const std::string& text, c
   for (const auto& n : body.nodes()) {
     CHECK_MESSAGE(!forbidden(n->op), "the backward body recomputes " << op_name(n->op) << " at " << n->path);
     CHECK_MESSAGE(n->op != Op::Scan, "a scan inside the backward body at " << n->path);
-    if (n->op == Op::Composite && n->attrs.program)
-      for (const ScalarInstr& in : n->attrs.program->instrs)
+    if (n->op == Op::Composite && n->attrs->program)
+      for (const ScalarInstr& in : n->attrs->program->instrs)
         CHECK_MESSAGE(!forbidden(in.op), "a fused loop of the backward body computes " << op_name(in.op) << " at " << n->path
-                                                                                      << ": " << n->attrs.program->str());
+                                                                                      << ": " << n->attrs->program->str());
     bool product = n->op == Op::Dot || n->op == Op::Dot22 || n->op == Op::Gemm || n->op == Op::Gemv ||
                    n->op == Op::Ger || n->op == Op::Outer || n->op == Op::BatchedDot;
     if (!product) continue;

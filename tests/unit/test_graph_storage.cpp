@@ -89,7 +89,7 @@ TEST_CASE("graph storage: a use table answers alike through variable marks and t
   CHECK(third.uses(s).size() == 1);
 }
 
-TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies") {
+TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies, and erased nodes leave the counts") {
   Module m = frontend::load_graph_text(R"({"format": "tgc-graph", "version": 1, "name": "t",
     "inputs": [{"name": "a", "dtype": "float64", "shape": [null]}, {"name": "k", "dtype": "int64", "shape": []}],
     "nodes": [{"op": "scan", "outputs_info": ["a"], "n_steps": "k",
@@ -102,7 +102,15 @@ TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies") {
   CHECK(present[size_t(Op::Scan)]);
   CHECK(present[size_t(Op::Tanh)]);  // only in the body
   CHECK_FALSE(present[size_t(Op::Dot)]);
-  CHECK(any_scan(m.root->nodes()));
+  CHECK(m.root->has_op(Op::Scan));
+  CHECK_FALSE(m.root->has_op(Op::Tanh));  // the body's own count
+  // Erasing a node takes it out of the counts.
+  m.root->erase_nodes_if([](const Node& n) { return n.op == Op::Scan; });
+  CHECK_FALSE(m.root->has_op(Op::Scan));
+  std::vector<bool> after(size_t(num_ops()), false);
+  mark_ops_present(*m.root, after);
+  CHECK_FALSE(after[size_t(Op::Scan)]);
+  CHECK_FALSE(after[size_t(Op::Tanh)]);
 }
 
 TEST_CASE("graph storage: every global rewrite names the ops it can act on") {

@@ -5,6 +5,8 @@
 // The graphs mix what real models have: elementwise chains with shared
 // subexpressions, broadcasting, reductions, dots and constants.
 // Usage: bench_compile_time [NODES...]   (default: 1000 10000 20000)
+//        bench_compile_time --write NODES FILE   (writes the graph, for tgc
+//        compile under a profiler or with TGC_TIME_PASSES=1)
 // Each size is timed in 15 interleaved rounds (BENCH_ROUNDS=N to change, e.g.
 // 1 under a profiler); the fastest round counts. Reported twice: cold (the
 // first compile of a process, as the tgc command runs) and warm (a later
@@ -12,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -146,6 +149,10 @@ void print_ratio(const char* what, const std::vector<Timing>& r10k, const std::v
 
 int main(int argc, char** argv) {
   // Sizes from the command line (for profiling one size), else the three of the target.
+  if (argc == 4 && std::string(argv[1]) == "--write") {
+    std::ofstream(argv[3]) << make_graph(std::atoi(argv[2]), 7);
+    return 0;
+  }
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::atoi(argv[i]));
   if (sizes.empty()) sizes = {1000, 10000, 20000};
