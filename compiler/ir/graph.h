@@ -18,6 +18,7 @@
 #include "ir/composite.h"
 #include "ir/dtype.h"
 #include "ir/op.h"
+#include "ir/small_vec.h"
 #include "ir/tensor.h"
 
 namespace tgc {
@@ -180,7 +181,7 @@ struct ScanInfo {
   int init_depth(int out) const;
 };
 
-struct Node {
+struct alignas(64) Node {
   // Fields read by every traversal come first and fit in 64 bytes.
   int id = 0;
   Op op = Op::Add;
@@ -188,8 +189,8 @@ struct Node {
   // is the traversal's (new_visit_epoch()), instead of hash sets.
   mutable uint8_t visit_state = 0;  // 1: on the stack, 2: done
   mutable uint32_t visit_epoch = 0;
-  std::vector<Var*> inputs;
-  std::vector<Var*> outputs;
+  SmallVec<Var*, 3> inputs;   // inline up to 3 (ir/small_vec.h)
+  SmallVec<Var*, 1> outputs;  // inline up to 1
   NodeAttrs attrs;
   std::string path;  // JSON path, e.g. "nodes[3]" or "nodes[1].body.nodes[0]"
   std::unique_ptr<ScanInfo> scan;

@@ -109,6 +109,102 @@ void set_roots(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
 
 std::string op_text(const Node& n) { return node_label(n); }
 
+// Which nodes of one scope a pass after the first must visit. The first
+// pass visits every node in topological order. A node visited without firing
+// would give the same answer again unless something it reads changed since:
+//  - its ancestors (the patterns rules match below a node). Readers come
+//    after what they read in a pass, so a replacement made in a pass reaches
+//    its readers, and theirs, later in the same pass: the pass visits that
+//    cone (Revisits::in_cone).
+//  - the use lists and root counts rules query (RewriteContext records each
+//    query): a value that gained or lost a reader or a root since gets the
+//    nodes that queried it visited in the next pass (Revisits::plan).
+//  - nodes new to the order (made and left unvisited by the budget, or made
+//    live again) are visited.
+// A pass with nothing to visit is the fixed point: it costs one traversal.
+// Tables are by id (nodes and variables share a graph's dense ids).
+class Revisits {
+ public:
+  explicit Revisits(const Graph& g) : g_(g) {}
+
+  // Before pass `pass` > 0, with its order: whether it has anything to visit.
+  bool plan(int pass, const std::vector<Node*>& order) {
+    grow();
+    for (Node* n : order) in_order_[size_t(n->id)] = pass;
+    // Nodes of the last pass that left the order: their inputs lost a reader.
+    for (Node* n : members_)
+      if (in_order_[size_t(n->id)] != pass)
+        for (const Var* in : n->inputs) touch(in);
+    members_.assign(order.begin(), order.end());
+    bool any = false;
+    for (const auto& [var, node] : queries_)
+      if (size_t(var) < touched_.size() && touched_[size_t(var)] == pass - 1) {
+        revisit_[size_t(node)] = pass;
+        any = true;
+      }
+    for (Node* n : order)
+      if (!visited_[size_t(n->id)]) {
+        revisit_[size_t(n->id)] = pass;
+        any = true;
+      }
+    std::fill(cone_.begin(), cone_.end(), 0);
+    pass_ = pass;
+    return any;
+  }
+  void start_first_pass(const std::vector<Node*>& order) {
+    grow();
+    members_.assign(order.begin(), order.end());
+  }
+
+  // Whether pass `pass_` visits n: every node in the first pass; later, the
+  // planned ones and the cone of this pass's replacements (whose outputs
+  // then join the cone).
+  bool wanted(const Node* n) {
+    grow();
+    if (pass_ == 0 || revisit_[size_t(n->id)] == pass_) return true;
+    for (const Var* in : n->inputs)
+      if (cone_[size_t(in->id)]) {
+        for (const Var* o : n->outputs) cone_[size_t(o->id)] = 1;
+        return true;
+      }
+    return false;
+  }
+  void visited(const Node* n) {
+    grow();
+    visited_[size_t(n->id)] = 1;
+  }
+  // A node made in this pass: a member of it (it may die before the next).
+  void made(Node* n) { members_.push_back(n); }
+  // `from` was replaced by `to` in this pass.
+  void replaced(const Var* from, const Var* to) {
+    touch(from);
+    touch(to);
+    grow();
+    cone_[size_t(to->id)] = 1;
+  }
+  // v gained or lost a reader or a root in this pass.
+  void touch(const Var* v) {
+    grow();
+    touched_[size_t(v->id)] = pass_;
+  }
+  void add_queries(std::vector<std::pair<int, int>>& q) { queries_.insert(queries_.end(), q.begin(), q.end()); }
+
+ private:
+  void grow() {
+    size_t n = size_t(g_.id_bound());
+    if (visited_.size() >= n) return;
+    for (auto* v : {&in_order_, &revisit_, &touched_}) v->resize(n, -1);
+    visited_.resize(n, 0);
+    cone_.resize(n, 0);
+  }
+  const Graph& g_;
+  int pass_ = 0;
+  std::vector<int> in_order_, revisit_, touched_;  // pass numbers
+  std::vector<uint8_t> visited_, cone_;
+  std::vector<Node*> members_;                    // the last pass's order and the nodes it made
+  std::vector<std::pair<int, int>> queries_;      // (variable id, node id) of every use query
+};
+
 // One scope to a fixed point; returns true when anything fired. Sets
 // `retype` when a replacement may change what type inference gives its
 // readers: its type differs from the replaced value's, or either is a
@@ -118,11 +214,16 @@ std::string op_text(const Node& n) { return node_label(n); }
 bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
                int max_passes, Mode mode, bool& retype) {
   bool any = false;
+  Revisits revisits(g);
   for (int pass = 0; pass < max_passes; ++pass) {
     RewriteContext ctx(g, mode);
     std::vector<Var*> scratch;
     std::vector<Var*> roots = roots_of(fg, g, scratch);
     std::vector<Node*> order = topo_order(roots);
+    if (pass == 0)
+      revisits.start_first_pass(order);
+    else if (!revisits.plan(pass, order))
+      break;
     // Only nodes some rule anchors on are visited; a scope with none is not
     // indexed at all (most groups have rules for a few ops only).
     auto anchored = [&](const Node* n) {
@@ -148,11 +249,18 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     // rebuilding each other's results; what is left waits for the next pass.
     std::vector<Node*> made;
     size_t budget = order.size() * 4 + 64;
-    auto visit = [&](Node* n) {
-      if (dead.count(n) || !anchored(n)) return;
+    auto visit = [&](Node* n, bool is_made) {
+      if (dead.count(n) || !(is_made || revisits.wanted(n))) return;
+      revisits.visited(n);
+      if (!anchored(n)) return;
       bool live = false;
       for (Var* o : n->outputs) live = live || ctx.n_uses(o) > 0;
-      if (!live) return;
+      if (!live) {
+        // Visited again should it gain a reader.
+        for (Var* o : n->outputs) ctx.queried.push_back({o->id, n->id});
+        return;
+      }
+      ctx.visiting = n;
       for (const RewriteInfo* r : rules) {
         if (!r->anchored_on(n->op)) continue;
         size_t before = g.nodes().size();
@@ -168,8 +276,12 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         // Register the readers the rule created, then move every use.
         for (size_t i = before; i < g.nodes().size(); ++i) {
           Node* m = g.nodes()[i];
-          for (size_t k = 0; k < m->inputs.size(); ++k) ctx.table.uses_of(m->inputs[k]).push_back({m, int(k)});
+          for (size_t k = 0; k < m->inputs.size(); ++k) {
+            ctx.table.uses_of(m->inputs[k]).push_back({m, int(k)});
+            revisits.touch(m->inputs[k]);
+          }
           made.push_back(m);
+          revisits.made(m);
         }
         RewriteEvent ev;
         ev.rule = r->name;
@@ -184,6 +296,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
           ctx.table.move_uses(from, to);
+          revisits.replaced(from, to);
           if (int c = ctx.table.roots_of(from)) {
             ctx.table.roots_of(from) = 0;
             ctx.table.roots_of(to) += c;
@@ -193,14 +306,16 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         trace.record(std::move(ev));
         dead.insert(n);
         changed = any = true;
-        return;
+        break;
       }
+      ctx.visiting = nullptr;
     };
     for (Node* n : order) {
-      visit(n);
-      for (size_t w = 0; w < made.size() && budget > 0; ++w, --budget) visit(made[w]);
+      visit(n, false);
+      for (size_t w = 0; w < made.size() && budget > 0; ++w, --budget) visit(made[w], true);
       made.clear();
     }
+    revisits.add_queries(ctx.queried);
     for (const std::string& note : ctx.notes)
       if (trace.print) std::fprintf(stderr, "rewrite note: %s\n", note.c_str());
     // Scan bodies are scopes of their own (a rule may have made new scans:

@@ -71,8 +71,14 @@ class RewriteContext {
 
   // Nodes reading v in this scope, and whether v is a root (a function
   // output, an update value, or a scan body's result).
-  const UseList& clients(const Var* v) const { return table.uses(v); }
-  bool is_root(const Var* v) const { return table.roots(v) != 0; }
+  const UseList& clients(const Var* v) const {
+    record(v);
+    return table.uses(v);
+  }
+  bool is_root(const Var* v) const {
+    record(v);
+    return table.roots(v) != 0;
+  }
   // Readers in this scope plus root uses.
   size_t n_uses(const Var* v) const { return clients(v).size() + (is_root(v) ? 1 : 0); }
 
@@ -83,6 +89,17 @@ class RewriteContext {
   std::vector<std::string> notes;
 
   UseTable table;  // maintained by the driver
+
+  // The node the rules are looking at, and each (variable id, node id) whose
+  // readers or roots a rule asked about while looking at it: the driver
+  // visits the node again when that answer changes (rewrite/driver.cpp).
+  Node* visiting = nullptr;
+  mutable std::vector<std::pair<int, int>> queried;
+
+ private:
+  void record(const Var* v) const {
+    if (visiting) queried.push_back({v->id, visiting->id});
+  }
 };
 
 using LocalRewrite = std::optional<std::vector<Var*>> (*)(RewriteContext& ctx, Node& n);

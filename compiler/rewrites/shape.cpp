@@ -70,7 +70,7 @@ int subtensor_source(const Node& n, int i) {
 std::optional<DimRef> dim_source(const Var* y, int i) {
   const Node* n = y->owner;
   if (!n || y->index != 0) return std::nullopt;
-  const std::vector<Var*>& in = n->inputs;
+  const auto& in = n->inputs;
   auto ref = [&](size_t k, int d) -> std::optional<DimRef> {
     if (k >= in.size() || !in[k]->type.is_tensor() || d < 0 || d >= in[k]->type.ndim()) return std::nullopt;
     return DimRef{in[k], d};
@@ -171,7 +171,7 @@ std::optional<std::vector<int64_t>> reshape_target(const Node& n) {
 Var* dim_expression(Builder& b, Var* y, int i) {
   const Node* n = y->owner;
   if (!n || y->index != 0) return nullptr;
-  const std::vector<Var*>& in = n->inputs;
+  const auto& in = n->inputs;
   switch (n->op) {
     case Op::Alloc: return b.cast(in[1 + size_t(i)], DType::Int64);
     case Op::Join: {
