@@ -252,7 +252,9 @@ void Loader::build_node(Scope& s, const JsonValue& node, const std::string& path
   const JsonValue& ins = as_list(require(node, "inputs", path), path + ".inputs");
   for (size_t k = 0; k < ins.size(); ++k) inputs.push_back(input_ref(s, ins[k], path + ".inputs[" + std::to_string(k) + "]"));
   Attrs a;
-  a.n_tensor_inputs = int(inputs.size());
+  // The subtensor family's index inputs follow its tensors (other ops keep
+  // the default, so their attributes stay the shared defaults: ir/graph.h).
+  if (std::find(keys.begin(), keys.end(), "idx") != keys.end()) a.n_tensor_inputs = int(inputs.size());
   if (*op == Op::IfElse) {
     const JsonValue& th = as_list(require(node, "then", path), path + ".then");
     const JsonValue& el = as_list(require(node, "else", path), path + ".else");

@@ -3,7 +3,11 @@
 // after, a case where the rule must not fire, and a numeric check.
 #include <doctest/doctest.h>
 
+#include "ir/builder.h"
+#include "passes/function_graph.h"
 #include "rewrite_check.h"
+#include "rewrites/rules.h"
+#include "test_util.h"
 
 using namespace tgc;
 
@@ -47,6 +51,32 @@ TEST_CASE("rewrite merge: (x + y) * 2 and (x + y) * 3 share one add") {
                         R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["s1"]}, {"op": "add", "inputs": ["y", "x"], "outputs": ["s2"]}])",
                         R"(["s1", "s2"])");
   CHECK(test::apply_rule(h, "f", "merge").fired == 0);
+}
+
+TEST_CASE("rewrite merge: a node a rewrite builds merges with the same node the loader built") {
+  // The loader used to give every node an attribute only the subtensor
+  // family reads (its count of tensor inputs), so a rewrite's x + y never
+  // compared equal to the file's x + y and both were computed.
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}, {"name": "y", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["s"]}])", R"(["s"])");
+  Module m = test::load(g);
+  FunctionGraph fg = extract_function(m, *m.find_function("f"), Mode::FastRun);
+  Node* loaded = fg.outputs[0]->owner;
+  CHECK(loaded->attrs == NodeAttrs());  // an add has no attributes of its own
+  Var* built = Builder(*fg.graph, "test").add(fg.inputs[0], fg.inputs[1]);
+  fg.outputs.push_back(built);
+  fg.output_names.push_back("t");
+  RewriteTrace trace;
+  CHECK(rules::merge(fg, trace));
+  REQUIRE(trace.events.size() == 1);
+  CHECK(fg.outputs[1] == fg.outputs[0]);
+  // A subtensor keeps the count: its index inputs follow its tensors.
+  std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}, {"name": "i", "dtype": "int64", "shape": []}])",
+                        R"([{"op": "subtensor", "inputs": ["x"], "idx": [{"var": "i"}], "outputs": ["e"]}])", R"(["e"])");
+  Module mh = test::load(h);
+  const Node* sub = mh.functions[0].outputs[0]->owner;
+  CHECK(sub->attrs->n_tensor_inputs == 1);
+  CHECK(sub->inputs.size() == 2);  // x, then the index variable
 }
 
 TEST_CASE("rewrite constant_folding: arithmetic on constants is done at compile time") {
