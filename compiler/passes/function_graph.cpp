@@ -91,6 +91,7 @@ FunctionGraph extract_function(const Module& m, const Function& f, Mode mode) {
   fg.graph = std::make_unique<Graph>();
   Graph& g = *fg.graph;
   std::unordered_map<const Var*, Var*> map;
+  map.reserve(m.root->vars().size());  // at most every variable of the file: no rehashing while copying
   for (Var* v : m.inputs) map[v] = copy_leaf(g, v);
   for (Var* v : m.shared) {
     map[v] = copy_leaf(g, v);

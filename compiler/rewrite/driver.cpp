@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <unordered_set>
 
 #include "ir/error.h"
 #include "ir/printer.h"
@@ -115,7 +114,7 @@ std::string op_text(const Node& n) { return node_label(n); }
 //  - its ancestors (the patterns rules match below a node). Readers come
 //    after what they read in a pass, so a replacement made in a pass reaches
 //    its readers, and theirs, later in the same pass: the pass visits that
-//    cone (Revisits::in_cone).
+//    cone (Revisits::wanted).
 //  - the use lists and root counts rules query (RewriteContext records each
 //    query): a value that gained or lost a reader or a root since gets the
 //    nodes that queried it visited in the next pass (Revisits::plan).
@@ -205,14 +204,20 @@ class Revisits {
   std::vector<std::pair<int, int>> queries_;      // (variable id, node id) of every use query
 };
 
-// One scope to a fixed point; returns true when anything fired. Sets
-// `retype` when a replacement may change what type inference gives its
+// The replacements after which type inference may give their readers other
+// types (see run_scope): retyping starts from them.
+struct Retype {
+  std::vector<const Var*> seeds;
+};
+
+// One scope to a fixed point; returns true when anything fired. Records in
+// `retype` each replacement that may change what type inference gives its
 // readers: its type differs from the replaced value's, or either is a
 // constant (inference reads constant operands' values: a reshape's shape, a
 // slice's bounds). Otherwise every type stays what inference gives: rules
 // make new nodes, typed as they are made, and never change existing ones.
 bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
-               int max_passes, Mode mode, bool& retype) {
+               int max_passes, Mode mode, Retype& retype) {
   bool any = false;
   Revisits revisits(g);
   for (int pass = 0; pass < max_passes; ++pass) {
@@ -241,7 +246,8 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
     for (Node* n : order)
       for (size_t k = 0; k < n->inputs.size(); ++k) ctx.table.uses_of(n->inputs[k]).push_back({n, int(k)});
-    std::unordered_set<const Node*> dead;
+    std::vector<uint8_t> dead;  // by node id: replaced in this pass
+    auto is_dead = [&](const Node* n) { return size_t(n->id) < dead.size() && dead[size_t(n->id)]; };
     bool changed = false;
     // Nodes a rule made in this pass are visited right after it fired (a
     // rewrite often enables another on what it built), so fewer passes are
@@ -250,7 +256,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     std::vector<Node*> made;
     size_t budget = order.size() * 4 + 64;
     auto visit = [&](Node* n, bool is_made) {
-      if (dead.count(n) || !(is_made || revisits.wanted(n))) return;
+      if (is_dead(n) || !(is_made || revisits.wanted(n))) return;
       revisits.visited(n);
       if (!anchored(n)) return;
       bool live = false;
@@ -291,7 +297,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           Var* to = (*rep)[k];
           if (!to) continue;
           Var* from = n->outputs[k];
-          if (to->type != from->type || to->is_constant() || from->is_constant()) retype = true;
+          if (to->type != from->type || to->is_constant() || from->is_constant()) retype.seeds.push_back(to);
           ev.before.push_back(from);
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
@@ -304,7 +310,8 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           }
         }
         trace.record(std::move(ev));
-        dead.insert(n);
+        dead.resize(std::max(dead.size(), size_t(g.id_bound())), 0);
+        dead[size_t(n->id)] = 1;
         changed = any = true;
         break;
       }
@@ -360,12 +367,39 @@ void retype_scope(Graph& g, const std::vector<Var*>& roots) {
   }
 }
 
+// Retypes the readers of `seeds`, and the readers of every output whose type
+// changes in turn: inference reads only a node's operands' types and
+// constant values (and its own attributes, which rules never change), so
+// every other node keeps its type. A function with scans (whose bodies take
+// their parameters' types from the loop) or seeds in a body is retyped whole.
+void retype_from(FunctionGraph& fg, const std::vector<const Var*>& seeds) {
+  Graph& g = *fg.graph;
+  bool local = !g.has_op(Op::Scan);
+  for (const Var* s : seeds) local = local && s->scope == &g;
+  if (!local) return retype_function(fg);
+  std::vector<uint8_t> changed(size_t(g.id_bound()), 0);  // by variable id
+  for (const Var* s : seeds) changed[size_t(s->id)] = 1;
+  for (Node* n : topo_order(fg.roots())) {
+    bool stale = false;
+    for (const Var* in : n->inputs) stale = stale || changed[size_t(in->id)];
+    if (!stale) continue;
+    std::vector<Type> t = infer_types(*n);
+    for (size_t k = 0; k < t.size(); ++k)
+      if (n->outputs[k]->type != t[k]) {
+        n->outputs[k]->type = std::move(t[k]);
+        changed[size_t(n->outputs[k]->id)] = 1;
+      }
+  }
+}
+
 void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
   std::vector<Node*> live = topo_order(roots);
-  std::unordered_set<const Node*> keep(live.begin(), live.end());
-  for (Node* n : live)
+  std::vector<uint8_t> keep(size_t(g.id_bound()), 0);  // by node id
+  for (Node* n : live) {
+    keep[size_t(n->id)] = 1;
     if (n->scan) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
-  g.erase_nodes_if([&](const Node& n) { return !keep.count(&n); });
+  }
+  g.erase_nodes_if([&](const Node& n) { return !keep[size_t(n.id)]; });
 }
 
 }  // namespace
@@ -373,9 +407,9 @@ void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
 bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
                        int max_passes) {
   if (rules.empty()) return false;
-  bool retype = false;
+  Retype retype;
   bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode, retype);
-  if (retype) retype_function(fg);
+  if (!retype.seeds.empty()) retype_from(fg, retype.seeds);
   return changed;
 }
 

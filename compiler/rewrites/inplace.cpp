@@ -5,8 +5,6 @@
 // variable, constant, scan parameter or view of another value), has this
 // node as its only reader, is not itself a result of the function (or of
 // the scan body), and has exactly the result's dtype and shape pattern.
-#include <unordered_map>
-#include <unordered_set>
 
 #include "rewrite/driver.h"
 #include "rewrites/rules.h"
@@ -15,26 +13,28 @@ namespace tgc::rules {
 
 namespace {
 
+// The readers of each value among a scope's nodes and whether it is a root,
+// by variable id (a scope's nodes read only its own variables).
 struct Uses {
-  std::unordered_map<const Var*, int> count;
-  std::unordered_set<const Var*> roots;
+  std::vector<int> count;
+  std::vector<uint8_t> root;
+  // Read by exactly one node and not a root: a value nothing else will see.
+  bool only_reader(const Var* v) const { return count[size_t(v->id)] == 1 && !root[size_t(v->id)]; }
 };
 
-// The readers of each value among `order` (a scope's nodes, as topo_order
-// gives them) and the scope's roots.
-Uses count_uses(const std::vector<Node*>& order, const std::vector<Var*>& roots) {
-  Uses u;
-  u.count.reserve(order.size() * 2);
+// The uses among `order` (a scope's nodes, as topo_order gives them) and the
+// scope's roots.
+Uses count_uses(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots) {
+  Uses u{std::vector<int>(size_t(g.id_bound()), 0), std::vector<uint8_t>(size_t(g.id_bound()), 0)};
   for (Node* n : order)
-    for (Var* in : n->inputs) u.count[in] += 1;
-  u.roots.insert(roots.begin(), roots.end());
+    for (Var* in : n->inputs) u.count[size_t(in->id)] += 1;
+  for (const Var* r : roots) u.root[size_t(r->id)] = 1;
   return u;
 }
 
 bool destroyable(const Var* in, const Var* out, const Uses& u) {
   if (in->kind != VarKind::NodeOutput || !in->type.is_tensor() || may_be_view(in->owner->op)) return false;
-  auto it = u.count.find(in);
-  if (it == u.count.end() || it->second != 1 || u.roots.count(in)) return false;
+  if (!u.only_reader(in)) return false;
   if (in->type.dtype != out->type.dtype || in->type.ndim() != out->type.ndim()) return false;
   for (int d = 0; d < in->type.ndim(); ++d)
     if (in->type.broadcastable(d) != out->type.broadcastable(d)) return false;
@@ -49,7 +49,7 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
                  RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  Uses u = count_uses(order, roots);
+  Uses u = count_uses(g, order, roots);
   for (Node* n : order) {
     if (n->attrs->inplace < 0) {
       int i = choose(*n, u);
@@ -98,8 +98,7 @@ int choose_setsubtensor(const Node& n, const Uses& u) {
 int choose_random(const Node& n, const Uses& u) {
   if (op_info(n.op).family != OpFamily::Random) return -1;
   const Var* rng = n.inputs[0];
-  auto it = u.count.find(rng);
-  if (rng->kind != VarKind::NodeOutput || it == u.count.end() || it->second != 1 || u.roots.count(rng)) return -1;
+  if (rng->kind != VarKind::NodeOutput || !u.only_reader(rng)) return -1;
   return 0;
 }
 
@@ -113,16 +112,13 @@ namespace {
 bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  Uses u = count_uses(order, roots);
+  Uses u = count_uses(g, order, roots);
   for (Node* n : order) {
     if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs->inplace < 0) continue;
     const Var* in = n->inputs[size_t(n->attrs->inplace)];
     if (in->kind == VarKind::Param) continue;
-    auto it = u.count.find(in);
-    bool ok = op_info(n->op).family == OpFamily::Random
-                  ? (it != u.count.end() && it->second == 1 && !u.roots.count(in))
-                  : destroyable(in, n->outputs[0], u);
+    bool ok = op_info(n->op).family == OpFamily::Random ? u.only_reader(in) : destroyable(in, n->outputs[0], u);
     if (!ok) {
       n->attrs.edit().inplace = -1;
       changed = true;

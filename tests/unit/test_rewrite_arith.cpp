@@ -12,6 +12,7 @@
 #include "interp/interpreter.h"
 #include "ir/error.h"
 #include "ir/printer.h"
+#include "ir/verifier.h"
 #include "passes/pipeline.h"
 #include "rewrite/database.h"
 #include "rewrite/driver.h"
@@ -659,6 +660,30 @@ TEST_CASE("rewrite driver: a firing that leaves a value one reader enables a rew
         " |y [id C] float64 (?,)\n"
         " |z [id D] float64 (?,)\n");
   CHECK_FALSE(apply_local_rules(fg, rules, second));
+}
+
+TEST_CASE("rewrite driver: a folded shape gives static sizes to the reshape and everything after it") {
+  // [1, 2] + [1, 1] folds to the constant [2, 3]: the reshape reading it now
+  // knows its static shape, and so do the exp and the sum after it. Only
+  // readers of what changed are retyped; the verifier checks the result.
+  std::string g = graph("[" + in("x", "float64", "[6]") + "]",
+                        R"([{"op": "add", "inputs": [{"value": [1, 2], "dtype": "int64"}, {"value": [1, 1], "dtype": "int64"}], "outputs": ["sh"]},
+                            {"op": "reshape", "inputs": ["x", "sh"], "outputs": ["r"]},
+                            {"op": "exp", "inputs": ["r"], "outputs": ["e"]},
+                            {"op": "sum", "inputs": ["e"], "axis": 0, "outputs": ["out"]}])",
+                        R"(["out"])");
+  Module m = test::load(g);
+  FunctionGraph fg = extract_function(m, *m.find_function("f"), Mode::FastRun);
+  CHECK(fg.outputs[0]->type.shape == Shape{-1});
+  const RewriteInfo* folding = nullptr;
+  for (const RewriteInfo& r : all_rewrites())
+    if (r.name == "constant_folding") folding = &r;
+  REQUIRE(folding);
+  RewriteTrace trace;
+  CHECK(apply_local_rules(fg, {folding}, trace));
+  CHECK(fg.outputs[0]->type.shape == Shape{3});
+  CHECK(fg.outputs[0]->owner->inputs[0]->type.shape == Shape{2, 3});  // the exp
+  verify(*fg.graph, fg.roots());
 }
 
 namespace {
