@@ -25,12 +25,16 @@ namespace tgc {
 
 enum class TypeKind : uint8_t { Tensor, Csr, Rng };
 
+// The static shape of a type: inline up to 4 dimensions (ir/small_vec.h),
+// so that types are copied and compared without touching the heap.
+using TypeShape = SmallVec<int64_t, 4>;
+
 struct Type {
   TypeKind kind = TypeKind::Tensor;
   DType dtype = DType::Float64;
-  Shape shape;  // one entry per dimension; -1: known only at run time
+  TypeShape shape;  // one entry per dimension; -1: known only at run time
 
-  static Type tensor(DType dt, Shape s) { return Type{TypeKind::Tensor, dt, std::move(s)}; }
+  static Type tensor(DType dt, TypeShape s) { return Type{TypeKind::Tensor, dt, std::move(s)}; }
   static Type csr(DType dt) { return Type{TypeKind::Csr, dt, {-1, -1}}; }
   static Type rng() { return Type{TypeKind::Rng, DType::UInt64, {}}; }
 
@@ -61,8 +65,8 @@ struct Var {
   // (rewrite/rewrite.h): valid while use_epoch is that table's epoch.
   mutable uint32_t use_epoch = 0;
   mutable uint32_t use_slot = 0;
-  Type type;
   Node* owner = nullptr;  // NodeOutput: the producing node
+  Type type;
   Graph* scope = nullptr;
   std::string name;
   // Constant: its value. Shared: its initial value (Tensor or RngState).
