@@ -53,8 +53,9 @@ struct Node;
 class Graph;
 
 struct Var {
-  // The fields traversals and rules read most (marks, type, owner) come
-  // first and fit in 64 bytes (one or two cache lines, by alignment).
+  // The fields traversals and rules read most come first: marks, the
+  // owner (what a topological walk follows), then the type, whose shape is
+  // inline (80 bytes in all).
   int id = 0;
   VarKind kind = VarKind::NodeOutput;
   // An inline scalar written without dtype (NEP 50 weak scalar); resolved

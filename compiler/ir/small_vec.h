@@ -5,7 +5,9 @@
 // most three inputs and one output, and every traversal of a graph reads a
 // node's inputs. Held inline they share the node's cache line; a
 // std::vector put them in a heap block of their own, one more line to fetch
-// per node and per walk, and two allocations per node.
+// per node and per walk, and two allocations per node. Types keep their
+// static shapes in one too (ir/graph.h, TypeShape): a type check reads no
+// heap block, and a copy of a type allocates nothing.
 //
 // The interface is the part of std::vector the compiler uses; iterators are
 // plain pointers. It converts to and from std::vector<T> for the code that
