@@ -135,7 +135,7 @@ class SmallVec {
   void assign(const T* p, size_t n) {
     size_ = 0;
     reserve(n);
-    std::memmove(data(), p, n * sizeof(T));
+    if (n) std::memmove(data(), p, n * sizeof(T));  // p may be null when n is 0 (an empty vector)
     size_ = uint32_t(n);
   }
   void take(SmallVec& o) {
