@@ -429,6 +429,24 @@ void UseIndex::replace(Var* from, Var* to) {
   set_roots(fg_, g_, from, to);
 }
 
+ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)
+    : g_(g), dense_(size_t(g.id_bound()), 0) {
+  for (Node* n : order)
+    for (Var* in : n->inputs) ++at(in);
+  for (Var* r : roots) ++at(r);
+}
+
+int ReaderCounts::operator[](const Var* v) const {
+  if (v->scope == &g_ && size_t(v->id) < dense_.size()) return dense_[size_t(v->id)];
+  auto it = other_.find(v);
+  return it == other_.end() ? 0 : it->second;
+}
+
+int& ReaderCounts::at(const Var* v) {
+  if (v->scope == &g_ && size_t(v->id) < dense_.size()) return dense_[size_t(v->id)];
+  return other_[v];
+}
+
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
   replace_uses(g, from, to);
   set_roots(fg, g, from, to);

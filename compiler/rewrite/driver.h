@@ -46,6 +46,21 @@ class UseIndex {
   UseTable uses_;
 };
 
+// Readers of each value of a scope when a pass starts; a root (an output)
+// counts as one more. Indexed by id: the scope's values are its own (a scan
+// body reads outer values through parameters).
+class ReaderCounts {
+ public:
+  ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots);
+  int operator[](const Var* v) const;
+
+ private:
+  int& at(const Var* v);
+  const Graph& g_;
+  std::vector<int> dense_;
+  std::unordered_map<const Var*, int> other_;
+};
+
 // Re-infers the output types of every node reachable from the roots, in
 // topological order, in every scope.
 void retype_function(FunctionGraph& fg);

@@ -97,29 +97,6 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
   return r;
 }
 
-// Readers of each value of a scope when the pass starts; a root (an
-// output) counts as one more. Indexed by id: the scope's values are its own
-// (a scan body reads outer values through parameters).
-class ReaderCounts {
- public:
-  ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)
-      : g_(g), dense_(size_t(g.id_bound()), 0) {
-    for (Node* n : order)
-      for (Var* in : n->inputs) ++at(in);
-    for (Var* r : roots) ++at(r);
-  }
-  int operator[](const Var* v) { return at(v); }
-
- private:
-  int& at(const Var* v) {
-    if (v->scope == &g_ && size_t(v->id) < dense_.size()) return dense_[size_t(v->id)];
-    return other_[v];
-  }
-  const Graph& g_;
-  std::vector<int> dense_;
-  std::unordered_map<const Var*, int> other_;
-};
-
 // Replaces n's one output by that of a new node (op, inputs, attrs), which
 // keeps the name and dtype, and records the firing of `rule`. The new
 // node's shape is n's too (the broadcast of the same leaves through the same

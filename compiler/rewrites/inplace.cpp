@@ -13,35 +13,19 @@ namespace tgc::rules {
 
 namespace {
 
-// The readers of each value among a scope's nodes and whether it is a root,
-// by variable id (a scope's nodes read only its own variables).
-struct Uses {
-  std::vector<int> count;
-  std::vector<uint8_t> root;
-  // Read by exactly one node and not a root: a value nothing else will see.
-  bool only_reader(const Var* v) const { return count[size_t(v->id)] == 1 && !root[size_t(v->id)]; }
-};
+// Every input these rules test is read by the node testing it, so a count
+// of one in ReaderCounts (readers plus roots) means nothing else sees it.
 
-// The uses among `order` (a scope's nodes, as topo_order gives them) and the
-// scope's roots.
-Uses count_uses(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots) {
-  Uses u{std::vector<int>(size_t(g.id_bound()), 0), std::vector<uint8_t>(size_t(g.id_bound()), 0)};
-  for (Node* n : order)
-    for (Var* in : n->inputs) u.count[size_t(in->id)] += 1;
-  for (const Var* r : roots) u.root[size_t(r->id)] = 1;
-  return u;
-}
-
-bool destroyable(const Var* in, const Var* out, const Uses& u) {
+bool destroyable(const Var* in, const Var* out, const ReaderCounts& u) {
   if (in->kind != VarKind::NodeOutput || !in->type.is_tensor() || may_be_view(in->owner->op)) return false;
-  if (!u.only_reader(in)) return false;
+  if (u[in] != 1) return false;
   if (in->type.dtype != out->type.dtype || in->type.ndim() != out->type.ndim()) return false;
   for (int d = 0; d < in->type.ndim(); ++d)
     if (in->type.broadcastable(d) != out->type.broadcastable(d)) return false;
   return true;
 }
 
-using Chooser = int (*)(const Node& n, const Uses& u);
+using Chooser = int (*)(const Node& n, const ReaderCounts& u);
 
 // Applies `choose` (the input a node may destroy, or -1) to every node of
 // every scope; records each firing under `rule`.
@@ -49,7 +33,7 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
                  RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  Uses u = count_uses(g, order, roots);
+  ReaderCounts u(g, order, roots);
   for (Node* n : order) {
     if (n->attrs->inplace < 0) {
       int i = choose(*n, u);
@@ -70,7 +54,7 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
 
 // Elementwise and fused ops may overwrite any input of the result's shape;
 // gemm, gemv and ger update their accumulator z (input 0).
-int choose_elemwise(const Node& n, const Uses& u) {
+int choose_elemwise(const Node& n, const ReaderCounts& u) {
   OpFamily f = op_info(n.op).family;
   if (f == OpFamily::Elemwise || f == OpFamily::Fused) {
     for (size_t k = 0; k < n.inputs.size(); ++k)
@@ -83,7 +67,7 @@ int choose_elemwise(const Node& n, const Uses& u) {
 }
 
 // set/inc_subtensor and their advanced forms write into x (input 0).
-int choose_setsubtensor(const Node& n, const Uses& u) {
+int choose_setsubtensor(const Node& n, const ReaderCounts& u) {
   switch (n.op) {
     case Op::SetSubtensor:
     case Op::IncSubtensor:
@@ -95,10 +79,10 @@ int choose_setsubtensor(const Node& n, const Uses& u) {
 
 // A random draw advances the generator state in its own variable when the
 // old state is read by nothing else.
-int choose_random(const Node& n, const Uses& u) {
+int choose_random(const Node& n, const ReaderCounts& u) {
   if (op_info(n.op).family != OpFamily::Random) return -1;
   const Var* rng = n.inputs[0];
-  if (rng->kind != VarKind::NodeOutput || !u.only_reader(rng)) return -1;
+  if (rng->kind != VarKind::NodeOutput || u[rng] != 1) return -1;
   return 0;
 }
 
@@ -112,13 +96,13 @@ namespace {
 bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  Uses u = count_uses(g, order, roots);
+  ReaderCounts u(g, order, roots);
   for (Node* n : order) {
     if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs->inplace < 0) continue;
     const Var* in = n->inputs[size_t(n->attrs->inplace)];
     if (in->kind == VarKind::Param) continue;
-    bool ok = op_info(n->op).family == OpFamily::Random ? u.only_reader(in) : destroyable(in, n->outputs[0], u);
+    bool ok = op_info(n->op).family == OpFamily::Random ? u[in] == 1 : destroyable(in, n->outputs[0], u);
     if (!ok) {
       n->attrs.edit().inplace = -1;
       changed = true;
