@@ -85,14 +85,6 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   RewriteTrace& trace = opt.record ? *opt.record : local_trace;
   trace.print = opt.trace;
 
-  FunctionGraph fg = extract_function(m, f, opt.mode);
-  // A given's replacement may know more or less of its static sizes than the
-  // variable it stands for, and the copies keep the module's types.
-  if (!f.givens.empty()) retype_function(fg);
-  verify_after(fg);
-  // Gradients may know less of their static sizes than the variables they replace.
-  if (expand_grads(fg)) retype_function(fg);
-  verify_after(fg);
   // TGC_TIME_PASSES=1 prints the time of each step on stderr.
   static const bool timing = std::getenv("TGC_TIME_PASSES") != nullptr;
   auto t0 = std::chrono::steady_clock::now();
@@ -102,6 +94,14 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
     std::fprintf(stderr, "pass %-14s %8.3f ms\n", what.c_str(), std::chrono::duration<double, std::milli>(t1 - t0).count());
     t0 = t1;
   };
+  FunctionGraph fg = extract_function(m, f, opt.mode);
+  // A given's replacement may know more or less of its static sizes than the
+  // variable it stands for, and the copies keep the module's types.
+  if (!f.givens.empty()) retype_function(fg);
+  verify_after(fg);
+  // Gradients may know less of their static sizes than the variables they replace.
+  if (expand_grads(fg)) retype_function(fg);
+  verify_after(fg);
   lap("extract+grad");
   std::vector<std::string> changed;  // groups that fired
   for (const GroupStep& step : group_order()) {
