@@ -20,7 +20,7 @@ Var* copy_leaf(Graph& dst, const Var* v) {
   return c;
 }
 
-std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, std::unordered_map<const Var*, Var*>& map) {
+std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, VarMap& map) {
   auto c = std::make_unique<ScanInfo>();
   c->has_n_steps = s.has_n_steps;
   c->seq_taps = s.seq_taps;
@@ -37,17 +37,17 @@ std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, std::
 
 }  // namespace
 
-void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map) {
+void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, VarMap& map) {
   for (Node* n : topo_order(roots)) {
-    if (map.count(n->outputs.empty() ? nullptr : n->outputs[0])) continue;
+    if (!n->outputs.empty() && map.find(n->outputs[0])) continue;
     std::vector<Var*> ins;
     for (Var* in : n->inputs) {
-      auto it = map.find(in);
-      if (it == map.end()) {
+      Var*& c = map[in];
+      if (!c) {
         if (in->kind == VarKind::NodeOutput) throw internal_error("clone: input of " + n->path + " was not copied");
-        it = map.emplace(in, copy_leaf(dst, in)).first;
+        c = copy_leaf(dst, in);
       }
-      ins.push_back(it->second);
+      ins.push_back(c);
     }
     std::vector<Type> types;
     for (Var* o : n->outputs) types.push_back(o->type);
@@ -62,12 +62,17 @@ void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, std::unordered_ma
 }
 
 namespace {
-void copy_nodes(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map) {
-  copy_subgraph(dst, roots, map);
+void copy_nodes(Graph& dst, const std::vector<Var*>& roots, VarMap& map) { copy_subgraph(dst, roots, map); }
+
+// The copy of v, made as a leaf when v has none yet.
+Var* mapped(Graph& dst, VarMap& map, Var* v) {
+  Var*& c = map[v];
+  if (!c) c = copy_leaf(dst, v);
+  return c;
 }
 }  // namespace
 
-std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, std::unordered_map<const Var*, Var*>& map) {
+std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, VarMap& map) {
   auto g = std::make_unique<Graph>(parent);
   for (Var* p : body.params) {
     Var* c = copy_leaf(*g, p);
@@ -75,11 +80,7 @@ std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, std::unorder
     g->params.push_back(c);
   }
   copy_nodes(*g, body.outputs, map);
-  for (Var* o : body.outputs) {
-    auto it = map.find(o);
-    if (it == map.end()) it = map.emplace(o, copy_leaf(*g, o)).first;  // a constant returned as is
-    g->outputs.push_back(it->second);
-  }
+  for (Var* o : body.outputs) g->outputs.push_back(mapped(*g, map, o));  // a constant returned as is
   return g;
 }
 
@@ -90,8 +91,7 @@ FunctionGraph extract_function(const Module& m, const Function& f, Mode mode) {
   fg.mode = mode;
   fg.graph = std::make_unique<Graph>();
   Graph& g = *fg.graph;
-  std::unordered_map<const Var*, Var*> map;
-  map.reserve(m.root->vars().size());  // at most every variable of the file: no rehashing while copying
+  VarMap map(m.root.get());
   for (Var* v : m.inputs) map[v] = copy_leaf(g, v);
   for (Var* v : m.shared) {
     map[v] = copy_leaf(g, v);
@@ -101,17 +101,12 @@ FunctionGraph extract_function(const Module& m, const Function& f, Mode mode) {
   // graph is copied first, then mapped in the variable's place.
   for (auto& [from, to] : f.givens) {
     copy_nodes(g, {to}, map);
-    if (!map.count(to)) map[to] = copy_leaf(g, to);
-    map[from] = map[to];
+    map[from] = mapped(g, map, to);
   }
   std::vector<Var*> roots = f.outputs;
   for (auto& u : f.updates) roots.push_back(u.second);
   copy_nodes(g, roots, map);
-  auto get = [&](Var* v) {
-    auto it = map.find(v);
-    if (it == map.end()) it = map.emplace(v, copy_leaf(g, v)).first;
-    return it->second;
-  };
+  auto get = [&](Var* v) { return mapped(g, map, v); };
   for (Var* v : f.inputs) fg.inputs.push_back(get(v));
   for (Var* v : f.outputs) fg.outputs.push_back(get(v));
   fg.output_names = f.output_names;

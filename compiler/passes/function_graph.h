@@ -9,10 +9,10 @@
 #pragma once
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/var_map.h"
 
 namespace tgc {
 
@@ -38,10 +38,10 @@ FunctionGraph extract_function(const Module& m, const Function& f, Mode mode);
 // Copies the nodes computing `roots` into `dst`: `map` holds the leaves
 // already mapped (parameters, givens) and receives every copy; unmapped
 // leaves (constants, inputs) are copied as leaves.
-void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, std::unordered_map<const Var*, Var*>& map);
+void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, VarMap& map);
 
 // Deep copy of a scan body into `parent`'s scope tree; `map` receives the
 // old -> new variable mapping of the body's own variables.
-std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, std::unordered_map<const Var*, Var*>& map);
+std::unique_ptr<Graph> clone_body(const Graph& body, Graph* parent, VarMap& map);
 
 }  // namespace tgc

@@ -3,7 +3,6 @@
 // in the same direction, without until, neither reading the other's results
 // and not updating the same shared variable, become one scan whose body
 // computes both bodies: one loop instead of two, and sequences read once.
-#include <unordered_map>
 #include <unordered_set>
 
 #include "passes/function_graph.h"
@@ -52,7 +51,7 @@ Node* merge_two(Graph& g, Node& a, Node& b) {
   info->truncate_gradient = s.truncate_gradient;
   info->body = std::make_unique<Graph>(&g);
   Graph& body = *info->body;
-  std::unordered_map<const Var*, Var*> map;
+  VarMap map;
   std::vector<Var*> ins;
   if (s.has_n_steps) ins.push_back(a.inputs[0]);
   auto new_param = [&](const Var* old) {
@@ -129,11 +128,10 @@ Node* merge_two(Graph& g, Node& a, Node& b) {
   copy_subgraph(body, s.body->outputs, map);
   copy_subgraph(body, t.body->outputs, map);
   auto out = [&](Var* v) {
-    auto it = map.find(v);
-    if (it != map.end()) return it->second;
-    Var* c = body.new_var(v->name, v->type, v->kind);  // a constant returned as is
+    Var*& c = map[v];
+    if (c) return c;
+    c = body.new_var(v->name, v->type, v->kind);  // a constant returned as is
     c->value = v->value;
-    map[v] = c;
     return c;
   };
   for (int k = 0; k < s.n_outs(); ++k) body.outputs.push_back(out(s.body->outputs[size_t(k)]));
