@@ -17,6 +17,9 @@ UseTable::UseTable(const Graph& g) : graph_(g) {
     epoch_ = ++epoch_counter;
     if (epoch_ == 0) epoch_ = ++epoch_counter;  // 0 means "no table"
     g.use_table_epoch = epoch_;
+    // About one entry per variable: grown by doubling, the entries of a large
+    // graph would be copied about once more.
+    entries_.reserve(g.vars().size());
   }
 }
 
@@ -127,32 +130,44 @@ class Revisits {
   explicit Revisits(const Graph& g) : g_(g) {}
 
   // Before pass `pass` > 0, with its order: whether it has anything to visit.
+  // The nodes of a large scope do not stay in cache from one loop over them
+  // to the next, so each loop here reads every node once: the order's nodes
+  // in one loop, the last pass's members by their ids.
   bool plan(int pass, const std::vector<Node*>& order) {
     grow();
-    for (Node* n : order) in_order_[size_t(n->id)] = pass;
-    // Nodes of the last pass that left the order: their inputs lost a reader.
-    for (Node* n : members_)
-      if (in_order_[size_t(n->id)] != pass)
-        for (const Var* in : n->inputs) touch(in);
-    members_.assign(order.begin(), order.end());
     bool any = false;
+    std::vector<int> ids;
+    ids.reserve(order.size());
+    for (const Node* n : order) {
+      size_t id = size_t(n->id);
+      ids.push_back(n->id);
+      in_order_[id] = pass;
+      if (!visited_[id]) {  // new to the order
+        revisit_[id] = pass;
+        any = true;
+      }
+    }
+    // Nodes of the last pass that left the order: their inputs lost a reader.
+    for (size_t i = 0; i < members_.size(); ++i)
+      if (in_order_[size_t(member_ids_[i])] != pass)
+        for (const Var* in : members_[i]->inputs) touch(in);
+    members_.assign(order.begin(), order.end());
+    member_ids_ = std::move(ids);
     for (const auto& [var, node] : queries_)
       if (size_t(var) < touched_.size() && touched_[size_t(var)] == pass - 1) {
         revisit_[size_t(node)] = pass;
         any = true;
       }
-    for (Node* n : order)
-      if (!visited_[size_t(n->id)]) {
-        revisit_[size_t(n->id)] = pass;
-        any = true;
-      }
     std::fill(cone_.begin(), cone_.end(), 0);
+    cone_empty_ = true;
     pass_ = pass;
     return any;
   }
   void start_first_pass(const std::vector<Node*>& order) {
     grow();
     members_.assign(order.begin(), order.end());
+    member_ids_.clear();
+    for (const Node* n : order) member_ids_.push_back(n->id);
   }
 
   // Whether pass `pass_` visits n: every node in the first pass; later, the
@@ -161,6 +176,7 @@ class Revisits {
   bool wanted(const Node* n) {
     grow();
     if (pass_ == 0 || revisit_[size_t(n->id)] == pass_) return true;
+    if (cone_empty_) return false;  // nothing replaced yet in this pass
     for (const Var* in : n->inputs)
       if (cone_[size_t(in->id)]) {
         for (const Var* o : n->outputs) cone_[size_t(o->id)] = 1;
@@ -173,13 +189,17 @@ class Revisits {
     visited_[size_t(n->id)] = 1;
   }
   // A node made in this pass: a member of it (it may die before the next).
-  void made(Node* n) { members_.push_back(n); }
+  void made(Node* n) {
+    members_.push_back(n);
+    member_ids_.push_back(n->id);
+  }
   // `from` was replaced by `to` in this pass.
   void replaced(const Var* from, const Var* to) {
     touch(from);
     touch(to);
     grow();
     cone_[size_t(to->id)] = 1;
+    cone_empty_ = false;
   }
   // v gained or lost a reader or a root in this pass.
   void touch(const Var* v) {
@@ -200,7 +220,9 @@ class Revisits {
   int pass_ = 0;
   std::vector<int> in_order_, revisit_, touched_;  // pass numbers
   std::vector<uint8_t> visited_, cone_;
+  bool cone_empty_ = true;
   std::vector<Node*> members_;                    // the last pass's order and the nodes it made
+  std::vector<int> member_ids_;                   // their ids
   std::vector<std::pair<int, int>> queries_;      // (variable id, node id) of every use query
 };
 
