@@ -52,10 +52,10 @@ enum class VarKind : uint8_t { Input, Shared, Constant, NodeOutput, Param };
 struct Node;
 class Graph;
 
-struct Var {
-  // The fields traversals and rules read most come first: marks, the
-  // owner (what a topological walk follows), then the type, whose shape is
-  // inline (80 bytes in all).
+struct alignas(64) Var {
+  // What traversals read comes first, in the variable's first cache line:
+  // id, marks, the owner (what a topological walk follows) and the scope
+  // (which dense tables check); the type, whose shape is inline, follows.
   int id = 0;
   VarKind kind = VarKind::NodeOutput;
   // An inline scalar written without dtype (NEP 50 weak scalar); resolved
@@ -67,8 +67,8 @@ struct Var {
   mutable uint32_t use_epoch = 0;
   mutable uint32_t use_slot = 0;
   Node* owner = nullptr;  // NodeOutput: the producing node
-  Type type;
   Graph* scope = nullptr;
+  Type type;
   std::string name;
   // Constant: its value. Shared: its initial value (Tensor or RngState).
   std::shared_ptr<const Value> value;
