@@ -28,8 +28,6 @@ Var* expand_reduced(Builder& b, const Node& n, Var* gz) {
   return b.dimshuffle(gz, pattern);
 }
 
-Var* k(Builder& b, double v, const Var* like) { return b.scalar(v, like->type.dtype); }
-
 Var* swap_last(Builder& b, Var* x) {  // transpose of the last two dimensions
   int nd = x->type.ndim();
   std::vector<int> axes;
