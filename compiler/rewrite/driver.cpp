@@ -111,6 +111,63 @@ void set_roots(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
 
 std::string op_text(const Node& n) { return node_label(n); }
 
+}  // namespace
+
+void RootSlots::build() {
+  slots_.clear();
+  if (&g_ == fg_.graph.get()) {
+    for (size_t i = 0; i < fg_.outputs.size(); ++i) slots_[fg_.outputs[i]].push_back({Outputs, uint32_t(i)});
+    for (size_t i = 0; i < fg_.updates.size(); ++i) slots_[fg_.updates[i].second].push_back({Updates, uint32_t(i)});
+  } else {
+    for (size_t i = 0; i < g_.outputs.size(); ++i) slots_[g_.outputs[i]].push_back({BodyOutputs, uint32_t(i)});
+  }
+  built_ = true;
+}
+
+Var** RootSlots::find(Slot s) {
+  switch (s.list) {
+    case Outputs: return s.index < fg_.outputs.size() ? &fg_.outputs[s.index] : nullptr;
+    case Updates: return s.index < fg_.updates.size() ? &fg_.updates[s.index].second : nullptr;
+    case BodyOutputs: return s.index < g_.outputs.size() ? &g_.outputs[s.index] : nullptr;
+  }
+  return nullptr;
+}
+
+void RootSlots::move(Var* from, Var* to) {
+  if (!built_ && scans_left_ > 0) {
+    --scans_left_;
+    set_roots(fg_, g_, from, to);
+    return;
+  }
+  if (!built_) build();
+  auto it = slots_.find(from);
+  std::vector<Slot> moved;
+  if (it != slots_.end()) {
+    moved = std::move(it->second);
+    slots_.erase(it);
+  }
+  bool stale = moved.empty();  // `from` is a root the index does not know
+  for (Slot s : moved) {
+    Var** p = find(s);
+    if (!p || *p != from) {
+      stale = true;
+      continue;
+    }
+    *p = to;
+  }
+  if (stale) {
+    // The root lists changed behind the index: scan them, and index them
+    // again when next needed.
+    set_roots(fg_, g_, from, to);
+    built_ = false;
+    return;
+  }
+  std::vector<Slot>& dst = slots_[to];
+  dst.insert(dst.end(), moved.begin(), moved.end());
+}
+
+namespace {
+
 // Which nodes of one scope a pass after the first must visit. The first
 // pass visits every node in topological order. A node visited without firing
 // would give the same answer again unless something it reads changed since:
@@ -244,6 +301,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
   Revisits revisits(g);
   for (int pass = 0; pass < max_passes; ++pass) {
     RewriteContext ctx(g, mode);
+    RootSlots root_slots(fg, g);
     std::vector<Var*> scratch;
     std::vector<Var*> roots = roots_of(fg, g, scratch);
     std::vector<Node*> order = topo_order(roots);
@@ -328,7 +386,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           if (int c = ctx.table.roots_of(from)) {
             ctx.table.roots_of(from) = 0;
             ctx.table.roots_of(to) += c;
-            set_roots(fg, g, from, to);
+            root_slots.move(from, to);
           }
         }
         trace.record(std::move(ev));
@@ -438,8 +496,10 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
 UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots)
     : UseIndex(fg, g, topo_order(roots)) {}
 
-UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order) : fg_(fg), g_(g), uses_(g) {
+UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order) : uses_(g), roots_(fg, g) {
   for (Node* n : order) add_node(n);
+  std::vector<Var*> scratch;
+  for (Var* r : roots_of(fg, g, scratch)) uses_.roots_of(r) += 1;
 }
 
 void UseIndex::add_node(Node* n) {
@@ -448,7 +508,11 @@ void UseIndex::add_node(Node* n) {
 
 void UseIndex::replace(Var* from, Var* to) {
   uses_.move_uses(from, to);
-  set_roots(fg_, g_, from, to);
+  if (int c = uses_.roots(from)) {
+    uses_.roots_of(from) = 0;
+    uses_.roots_of(to) += c;
+    roots_.move(from, to);
+  }
 }
 
 ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)

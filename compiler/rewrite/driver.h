@@ -29,6 +29,40 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
 // UseIndex instead.
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
 
+// Where each root of one scope sits: the function's outputs and update
+// values for its top-level graph, the body's outputs for a scan body. A
+// root's replacement then rewrites its own places instead of scanning every
+// root: a function with thousands of outputs (every tenth value of the
+// 20,000-node benchmark) made each pass that replaces roots quadratic.
+// Assumes the lists change only through move() while it lives (the driver's
+// passes and UseIndex keep to that). As a safeguard, a known place found
+// holding another value, or a root it knows no place of, makes it scan the
+// lists and index them again.
+class RootSlots {
+ public:
+  // The index is made after `scans_before_index` moves: most passes replace
+  // no root or a few, for which scanning the lists is cheaper.
+  RootSlots(FunctionGraph& fg, Graph& g, int scans_before_index = 32)
+      : fg_(fg), g_(g), scans_left_(scans_before_index) {}
+  // Every place holding the root `from` holds `to` (a root of the scope
+  // when the index was made, or since by move()).
+  void move(Var* from, Var* to);
+
+ private:
+  enum List : uint8_t { Outputs, Updates, BodyOutputs };
+  struct Slot {
+    List list;
+    uint32_t index;
+  };
+  Var** find(Slot s);  // null when the list no longer has that index
+  void build();
+  FunctionGraph& fg_;
+  Graph& g_;
+  int scans_left_;
+  bool built_ = false;
+  std::unordered_map<const Var*, std::vector<Slot>> slots_;
+};
+
 // The readers of every value of one scope, for passes that replace many
 // values: each replacement costs time proportional to the value's uses.
 class UseIndex {
@@ -41,9 +75,8 @@ class UseIndex {
   void add_node(Node* n);
 
  private:
-  FunctionGraph& fg_;
-  Graph& g_;
   UseTable uses_;
+  RootSlots roots_;
 };
 
 // Readers of each value of a scope when a pass starts; a root (an output)
