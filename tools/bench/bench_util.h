@@ -1,8 +1,10 @@
 // Timing helpers shared by the benchmarks: a steady clock, a compiler barrier
-// that keeps results alive, and the median of repeated measurements.
+// that keeps results alive, and the median of repeated measurements (with a
+// confidence interval).
 #pragma once
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -31,6 +33,33 @@ inline Stats stats(std::vector<double> v) {
   size_t n = v.size();
   double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
   return {med, v.front(), v.back()};
+}
+
+// The median of samples with a distribution-free 95% confidence interval:
+// for n independent samples sorted x(1) <= ... <= x(n), the interval
+// [x(k), x(n+1-k)] misses the true median with probability
+// 2 * P(Binomial(n, 1/2) <= k-1); k is the largest for which that is at most
+// 5%. Needs no assumption about the shape of the noise (the timings of a
+// shared machine have long tails). With fewer than 6 samples no k qualifies
+// and the interval is the whole range.
+struct MedianInterval {
+  double median, lo, hi;
+};
+
+inline MedianInterval median_interval(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  // cdf = P(Binomial(n, 1/2) <= j), accumulated term by term:
+  // C(n, j+1) = C(n, j) * (n - j) / (j + 1).
+  double term = std::pow(0.5, double(n)), cdf = term;
+  size_t k = 1;
+  for (size_t j = 0; j + 1 < n && 2 * cdf <= 0.05; ++j) {
+    k = j + 1;  // 2 * P(X <= k - 1) = 2 * cdf <= 5%
+    term *= double(n - j) / double(j + 1);
+    cdf += term;
+  }
+  return {med, v[k - 1], v[n - k]};
 }
 
 // A positive integer from argv[i] when given, else `fallback`.
