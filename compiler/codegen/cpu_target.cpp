@@ -56,7 +56,7 @@ std::string signature_comment(const FunctionGraph& fg) {
 class FunctionEmitter {
  public:
   FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, FileScope& file_scope, bool profile = false)
-      : fg_(fg), prefix_(prefix), c_(body_, views_, plan_), profile_(profile) {
+      : fg_(fg), prefix_(prefix), plan_(fg.graph.get()), c_(body_, views_, plan_), profile_(profile) {
     body_.indent();  // the body sits inside the entry point's braces
     // A few hundred bytes of C++ per node, reserved once: growing the text
     // of a large graph step by step copies it again at each step.
@@ -126,8 +126,9 @@ class FunctionEmitter {
   const std::vector<ProfiledNode>& profiled_nodes() const { return prof_.nodes(); }
   std::vector<int> slot_values(int n_slots) const {
     std::vector<int> n(size_t(n_slots), 0);
-    for (const auto& [v, slot] : plan_.slot)
+    plan_.slot.for_each_value([&](int slot) {
       if (slot >= 0 && slot < n_slots) ++n[size_t(slot)];
+    });
     return n;
   }
 

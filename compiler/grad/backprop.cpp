@@ -112,9 +112,7 @@ void Backprop::differentiate_ifelse(const Schedule& s, const Node& n, std::unord
   // Values whose gradients leave a branch: produced outside both branch regions.
   auto inside = [&](const Var* v, int r) {
     if (!v->owner) return false;
-    auto it = s.region_of.find(v->owner);
-    if (it == s.region_of.end()) return false;
-    for (int q = it->second; q >= 0; q = s.regions[size_t(q)].parent)
+    for (int q = s.region_of(v->owner); q >= 0; q = s.regions[size_t(q)].parent)
       if (q == r) return true;
     return false;
   };

@@ -17,8 +17,9 @@ bool needs_slot(const Var* v, const ViewInfo& views) {
 }  // namespace
 
 void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan) {
-  // Last position at which each value is read (views read their bases).
-  std::unordered_map<const Var*, int> last;
+  // Last position at which each value is read (views read their bases); -1:
+  // not read. By id for the scope's own variables.
+  VarTable<int> last(s.scope, -1);
   auto touch = [&](const Var* v, int pos) {
     if (!views.bases.count(v)) {  // not a view: the common case, no walk
       int& l = last[v];
@@ -39,8 +40,9 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
         for (const Var* b : it->second) stack.push_back(b);
     }
   };
-  for (const Node* n : s.order) {
-    int pos = s.position.at(n);
+  for (size_t i = 0; i < s.order.size(); ++i) {
+    const Node* n = s.order[i];
+    int pos = int(i);  // the node's position in the schedule
     for (const Var* in : n->inputs) touch(in, pos);
     for (const Var* out : n->outputs) touch(out, pos);  // defined here, even if never read
   }
@@ -53,8 +55,9 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
   using MinHeap = std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>>;
   MinHeap busy;  // (last use, slot)
   std::priority_queue<int, std::vector<int>, std::greater<>> free_slots;
-  for (const Node* n : s.order) {
-    int pos = s.position.at(n);
+  for (size_t i = 0; i < s.order.size(); ++i) {
+    const Node* n = s.order[i];
+    int pos = int(i);
     while (!busy.empty() && busy.top().first < pos) {
       free_slots.push(busy.top().second);
       busy.pop();
@@ -75,7 +78,7 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
 }
 
 std::string describe_plan(const MemoryPlan& plan) {
-  return std::to_string(plan.slot.size()) + " tensors in " + std::to_string(plan.n_slots) + " buffers";
+  return std::to_string(plan.slot.count()) + " tensors in " + std::to_string(plan.n_slots) + " buffers";
 }
 
 }  // namespace tgc

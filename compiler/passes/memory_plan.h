@@ -13,20 +13,20 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/var_map.h"
 #include "passes/schedule.h"
 #include "passes/views.h"
 
 namespace tgc {
 
 struct MemoryPlan {
-  std::unordered_map<const Var*, int> slot;  // tensors with storage of their own
+  // The function's own graph: its variables' slots are kept by id.
+  explicit MemoryPlan(const Graph* function_graph = nullptr) : slot(function_graph, -1) {}
+  VarTable<int> slot;  // tensors with storage of their own; -1: none
   int n_slots = 0;
   // Extra slots requested by code generators for scratch space.
   int new_scratch() { return n_slots++; }
-  int slot_of(const Var* v) const {
-    auto it = slot.find(v);
-    return it == slot.end() ? -1 : it->second;
-  }
+  int slot_of(const Var* v) const { return slot.find(v); }
 };
 
 // Plans the slots of one scope whose schedule is `s`; `live_out` are values

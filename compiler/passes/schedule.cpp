@@ -36,7 +36,7 @@ void emit_region(Schedule& s, const std::vector<Node*>& topo, int r) {
       emit_region(s, topo, t);
       emit_region(s, topo, e);
     }
-    s.position[n] = int(s.order.size());
+    s.position_by_id[size_t(n->id)] = int(s.order.size());
     s.order.push_back(n);
   }
 }
@@ -46,13 +46,17 @@ void emit_region(Schedule& s, const std::vector<Node*>& topo, int r) {
 Schedule schedule_scope(const std::vector<Var*>& roots) {
   Schedule s;
   s.regions.push_back(Schedule::Region{});
+  for (const Var* r : roots)
+    if (r && !s.scope) s.scope = r->scope;
   std::vector<Node*> topo = topo_order(roots);
   // The nodes of one scope have distinct ids: tables by id, not hash maps.
   int max_id = -1;
   for (Node* n : topo) max_id = std::max(max_id, n->id);
-  std::vector<char> listed(size_t(max_id + 1), 0);
-  for (Node* n : topo) listed[size_t(n->id)] = 1;
-  auto in_topo = [&](const Node* p) { return p->id <= max_id && listed[size_t(p->id)]; };
+  s.node_by_id.assign(size_t(max_id + 1), nullptr);
+  for (Node* n : topo) s.node_by_id[size_t(n->id)] = n;
+  s.region_by_id.assign(size_t(max_id + 1), -1);
+  s.position_by_id.assign(size_t(max_id + 1), -1);
+  auto in_topo = [&](const Node* p) { return p->id <= max_id && s.node_by_id[size_t(p->id)] == p; };
 
   // Demanded region of each node: the meet of the regions its uses need
   // (-1: no use seen yet).
@@ -63,7 +67,7 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
     Node* n = topo[i];
     int reg = need[size_t(n->id)];
     if (reg < 0) continue;  // unreachable from the roots (cannot happen)
-    s.region_of[n] = reg;
+    s.region_by_id[size_t(n->id)] = reg;
     s.regions[size_t(reg)].nodes.push_back(n);
     size_t m = n->op == Op::IfElse ? size_t(n->attrs->n_branch) : 0;
     int then_r = -1, else_r = -1;

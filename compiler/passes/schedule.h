@@ -24,12 +24,27 @@ struct Schedule {
     std::vector<Node*> nodes;  // in order
   };
   std::vector<Region> regions;  // regions[0] is the root
-  std::unordered_map<const Node*, int> region_of;
   std::unordered_map<const Node*, std::pair<int, int>> branches;  // ifelse -> (then, else) regions
   // Every node in emission order: a region's nodes are emitted where its
   // ifelse is, so this is the order the generated code runs them in.
   std::vector<Node*> order;
-  std::unordered_map<const Node*, int> position;  // index in `order`
+  const Graph* scope = nullptr;  // the graph of the roots
+
+  // The region of a scheduled node, -1 for any other node.
+  int region_of(const Node* n) const { return at(region_by_id, n); }
+  // The index in `order` of a scheduled node, -1 for any other node.
+  int position(const Node* n) const { return at(position_by_id, n); }
+
+  // By node id (the nodes of one scope have distinct ids): tables, not hash
+  // maps, for the lookups of every node. Valid for the scheduled nodes.
+  std::vector<int> region_by_id, position_by_id;
+  std::vector<const Node*> node_by_id;  // tells a scheduled node from another with its id
+
+ private:
+  int at(const std::vector<int>& t, const Node* n) const {
+    size_t id = size_t(n->id);
+    return id < node_by_id.size() && node_by_id[id] == n ? t[id] : -1;
+  }
 };
 
 Schedule schedule_scope(const std::vector<Var*>& roots);
