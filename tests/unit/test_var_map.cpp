@@ -35,3 +35,28 @@ TEST_CASE("var map: variables of the dense graph and of other graphs") {
   CHECK(h.find(a) == cp);
   CHECK(h.find(p) == nullptr);
 }
+
+TEST_CASE("var table: values with a 'none', counted and visited in both tables") {
+  Graph g, body(&g);
+  Type t = Type::tensor(DType::Float32, {});
+  Var* a = g.new_var("a", t, VarKind::Input);
+  Var* b = g.new_var("b", t, VarKind::Input);
+  Var* p = body.new_var("p", t, VarKind::Param);
+  VarTable<int> slots(&g, -1);
+  CHECK(slots.find(a) == -1);
+  CHECK(slots.find(p) == -1);
+  CHECK(slots.count() == 0);
+  slots[a] = 0;  // 0 is a value, not "none"
+  slots[p] = 3;
+  CHECK(slots[b] == -1);  // reading through [] makes no value
+  CHECK(slots.find(a) == 0);
+  CHECK(slots.find(p) == 3);
+  CHECK(slots.count() == 2);
+  int sum = 0, seen = 0;
+  slots.for_each_value([&](int v) {
+    sum += v;
+    ++seen;
+  });
+  CHECK(seen == 2);
+  CHECK(sum == 3);
+}
