@@ -29,14 +29,20 @@ int new_region(Schedule& s, int parent, Node* ifelse, bool then_branch) {
   return int(s.regions.size()) - 1;
 }
 
-void emit_region(Schedule& s, const std::vector<Node*>& topo, int r) {
+// Appends region r's nodes to the order, each branch region where its ifelse
+// is. `index` holds each node's topological index, which it overwrites with
+// the node's position in the order.
+void emit_region(Schedule& s, const std::vector<int>& region_by_topo, int r) {
+  std::vector<int>& index = s.position_by_id;
   for (Node* n : s.regions[size_t(r)].nodes) {
     if (n->op == Op::IfElse) {
       auto [t, e] = s.branches.at(n);
-      emit_region(s, topo, t);
-      emit_region(s, topo, e);
+      emit_region(s, region_by_topo, t);
+      emit_region(s, region_by_topo, e);
     }
-    s.position_by_id[size_t(n->id)] = int(s.order.size());
+    int& at = index[size_t(n->id)];
+    s.region_at.push_back(region_by_topo[size_t(at)]);
+    at = int(s.order.size());
     s.order.push_back(n);
   }
 }
@@ -49,25 +55,29 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
   for (const Var* r : roots)
     if (r && !s.scope) s.scope = r->scope;
   std::vector<Node*> topo = topo_order(roots);
-  // The nodes of one scope have distinct ids: tables by id, not hash maps.
+  // The nodes of one scope have distinct ids: a table by id, not a hash map,
+  // gives each node's index in `topo` (emit_region turns it into the
+  // node's position in the order).
   int max_id = -1;
   for (Node* n : topo) max_id = std::max(max_id, n->id);
-  s.node_by_id.assign(size_t(max_id + 1), nullptr);
-  for (Node* n : topo) s.node_by_id[size_t(n->id)] = n;
-  s.region_by_id.assign(size_t(max_id + 1), -1);
-  s.position_by_id.assign(size_t(max_id + 1), -1);
-  auto in_topo = [&](const Node* p) { return p->id <= max_id && s.node_by_id[size_t(p->id)] == p; };
+  std::vector<int>& index = s.position_by_id;
+  index.assign(size_t(max_id + 1), -1);
+  for (size_t i = 0; i < topo.size(); ++i) index[size_t(topo[i]->id)] = int(i);
+  auto topo_index = [&](const Node* p) {
+    if (p->id > max_id) return -1;
+    int i = index[size_t(p->id)];
+    return i >= 0 && topo[size_t(i)] == p ? i : -1;  // ids repeat across scopes
+  };
 
-  // Demanded region of each node: the meet of the regions its uses need
-  // (-1: no use seen yet).
-  std::vector<int> need(size_t(max_id + 1), -1);
+  // Demanded region of each node (by topological index): the meet of the
+  // regions its uses need (-1: no use seen yet).
+  std::vector<int> need(topo.size(), -1);
   for (Var* r : roots)
-    if (r && r->owner && in_topo(r->owner)) need[size_t(r->owner->id)] = 0;
+    if (r && r->owner && topo_index(r->owner) >= 0) need[size_t(topo_index(r->owner))] = 0;
   for (size_t i = topo.size(); i-- > 0;) {
     Node* n = topo[i];
-    int reg = need[size_t(n->id)];
+    int reg = need[i];
     if (reg < 0) continue;  // unreachable from the roots (cannot happen)
-    s.region_by_id[size_t(n->id)] = reg;
     s.regions[size_t(reg)].nodes.push_back(n);
     size_t m = n->op == Op::IfElse ? size_t(n->attrs->n_branch) : 0;
     int then_r = -1, else_r = -1;
@@ -78,16 +88,17 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
     }
     for (size_t k = 0; k < n->inputs.size(); ++k) {
       Node* p = n->inputs[k]->owner;
-      if (!p || !in_topo(p)) continue;
+      int j = p ? topo_index(p) : -1;
+      if (j < 0) continue;
       int use = reg;
       if (n->op == Op::IfElse && k >= 1) use = k <= m ? then_r : else_r;
-      int& have = need[size_t(p->id)];
+      int& have = need[size_t(j)];
       have = have < 0 ? use : meet(s, have, use);
     }
   }
   // Regions were filled in reverse topological order; restore the order.
   for (auto& r : s.regions) std::reverse(r.nodes.begin(), r.nodes.end());
-  emit_region(s, topo, 0);
+  emit_region(s, need, 0);  // need[i]: the region node i was placed in
   return s;
 }
 

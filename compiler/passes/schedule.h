@@ -30,21 +30,23 @@ struct Schedule {
   std::vector<Node*> order;
   const Graph* scope = nullptr;  // the graph of the roots
 
-  // The region of a scheduled node, -1 for any other node.
-  int region_of(const Node* n) const { return at(region_by_id, n); }
   // The index in `order` of a scheduled node, -1 for any other node.
-  int position(const Node* n) const { return at(position_by_id, n); }
-
-  // By node id (the nodes of one scope have distinct ids): tables, not hash
-  // maps, for the lookups of every node. Valid for the scheduled nodes.
-  std::vector<int> region_by_id, position_by_id;
-  std::vector<const Node*> node_by_id;  // tells a scheduled node from another with its id
-
- private:
-  int at(const std::vector<int>& t, const Node* n) const {
+  int position(const Node* n) const {
     size_t id = size_t(n->id);
-    return id < node_by_id.size() && node_by_id[id] == n ? t[id] : -1;
+    if (id >= position_by_id.size()) return -1;
+    int p = position_by_id[id];
+    return p >= 0 && size_t(p) < order.size() && order[size_t(p)] == n ? p : -1;  // ids repeat across scopes
   }
+  // The region of a scheduled node, -1 for any other node.
+  int region_of(const Node* n) const {
+    int p = position(n);
+    return p < 0 ? -1 : region_at[size_t(p)];
+  }
+
+  // By node id (the nodes of one scope have distinct ids): a table, not a
+  // hash map, for the lookups of every node.
+  std::vector<int> position_by_id;
+  std::vector<int> region_at;  // by position in `order`
 };
 
 Schedule schedule_scope(const std::vector<Var*>& roots);
