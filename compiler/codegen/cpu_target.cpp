@@ -56,7 +56,8 @@ std::string signature_comment(const FunctionGraph& fg) {
 class FunctionEmitter {
  public:
   FunctionEmitter(const FunctionGraph& fg, const std::string& prefix, FileScope& file_scope, bool profile = false)
-      : fg_(fg), prefix_(prefix), plan_(fg.graph.get()), c_(body_, views_, plan_), profile_(profile) {
+      : fg_(fg), prefix_(prefix), views_(fg.graph.get()), plan_(fg.graph.get()), c_(body_, views_, plan_, fg.graph.get()),
+        profile_(profile) {
     body_.indent();  // the body sits inside the entry point's braces
     // A few hundred bytes of C++ per node, reserved once: growing the text
     // of a large graph step by step copies it again at each step.
@@ -76,7 +77,6 @@ class FunctionEmitter {
     Schedule s = schedule_scope(roots);
     analyze_views(s.order, views_);
     plan_scope_memory(s, views_, roots, plan_);
-    c_.add_uses(s, roots);
     bind_inputs();
     bind_leaves(s);
     std::optional<AttachProfiler> attach;

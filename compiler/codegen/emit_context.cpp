@@ -85,8 +85,8 @@ std::string EmitContext::view_type(const Var* v) {
 }
 
 const std::string& EmitContext::name(const Var* v) {
-  auto it = names_.find(v);
-  if (it != names_.end()) return it->second;
+  int known = name_index_.find(v);
+  if (known >= 0) return name_list_[size_t(known)];
   std::string nm = "v" + std::to_string(counter_++);
   std::string suffix = sanitize(v->name);
   if (!suffix.empty()) nm += "_" + suffix;
@@ -95,7 +95,9 @@ const std::string& EmitContext::name(const Var* v) {
     case TypeKind::Rng: decls.push_back("tgc::RngState " + nm + "{};"); break;
     case TypeKind::Csr: decls.push_back("tgc::rt::Csr<" + ctype(v) + "> " + nm + ";"); break;
   }
-  return names_.emplace(v, nm).first->second;
+  name_index_[v] = int(name_list_.size());
+  name_list_.push_back(std::move(nm));
+  return name_list_.back();
 }
 
 std::string EmitContext::temp(const std::string& stem) { return stem + std::to_string(temps_++); }
@@ -172,12 +174,6 @@ void EmitContext::emit_copy(const Var* src, const Var* dst, const std::string& p
   for (int d = 0; d < src->type.ndim(); ++d) dims.push_back(dim(src, d));
   alloc(dst, dims, path);
   w.line("tgc::rt::copy_to_contiguous(" + name(src) + ", " + name(dst) + ".p);");
-}
-
-void EmitContext::add_uses(const Schedule& s, const std::vector<Var*>& scope_roots) {
-  for (const Node* n : s.order)
-    for (size_t k = 0; k < n->inputs.size(); ++k) uses[n->inputs[k]].push_back({n, int(k)});
-  for (const Var* r : scope_roots) roots.insert(r);
 }
 
 std::string FileScope::constant_array(const std::string& ctype, int64_t n, const std::string& values) {

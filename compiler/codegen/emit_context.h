@@ -2,6 +2,7 @@
 // variables, their static facts (dtype, shape, contiguity, slot), and helpers
 // that spell common statements (allocation, failure, dimension checks).
 #pragma once
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -12,6 +13,7 @@
 
 #include "codegen/code_writer.h"
 #include "ir/graph.h"
+#include "ir/var_map.h"
 #include "passes/memory_plan.h"
 #include "passes/schedule.h"
 #include "passes/views.h"
@@ -39,7 +41,9 @@ struct FileScope {
 
 class EmitContext {
  public:
-  EmitContext(CodeWriter& w, ViewInfo& views, MemoryPlan& plan) : w(w), views(views), plan(plan) {}
+  // `function_graph`: the graph whose variables' names are kept by id.
+  EmitContext(CodeWriter& w, ViewInfo& views, MemoryPlan& plan, const Graph* function_graph = nullptr)
+      : w(w), views(views), plan(plan), name_index_(function_graph, -1) {}
 
   CodeWriter& w;
   ViewInfo& views;
@@ -83,14 +87,14 @@ class EmitContext {
   // A fresh local name.
   std::string temp(const std::string& stem);
   // `out` is kept in the same C++ variable as `in` (a random state advanced in place).
-  void alias_name(const Var* out, const Var* in) { names_.emplace(out, name(in)); }
+  void alias_name(const Var* out, const Var* in) {
+    name(in);
+    int& i = name_index_[out];
+    if (i < 0) i = name_index_.find(in);
+  }
 
   std::string ws = "B";  // the workspace buffer array of the function
 
-  // Readers of each variable (node, input position) and the roots of the
-  // scopes emitted so far (function outputs and updates, scan body results),
-  // for decisions that depend on how a value is used.
-  std::unordered_map<const Var*, std::vector<std::pair<const Node*, int>>> uses;
   // Values whose storage an enclosing construct provides (a scan writes a
   // recurrent output of its body straight into the row of its store):
   // alloc() points them there after checking their shape against `dims`.
@@ -103,11 +107,12 @@ class EmitContext {
     std::vector<std::string> prepare;
   };
   std::unordered_map<const Var*, External> external;
-  std::set<const Var*> roots;
-  void add_uses(const Schedule& s, const std::vector<Var*>& scope_roots);
 
  private:
-  std::unordered_map<const Var*, std::string> names_;
+  // Each variable's local: an index into name_list_, a deque, whose names
+  // stay where they are as more are added (name() returns a reference).
+  VarTable<int> name_index_;
+  std::deque<std::string> name_list_;
   std::set<const Var*> bound_constants_;
   int counter_ = 0;
   int temps_ = 0;

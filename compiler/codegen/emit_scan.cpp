@@ -223,7 +223,6 @@ void emit_scan(EmitContext& c, const Node& n) {
   Schedule bs = schedule_scope(body.outputs);
   analyze_views(bs.order, c.views);
   plan_scope_memory(bs, c.views, body.outputs, c.plan);
-  c.add_uses(bs, body.outputs);
   for (const Node* bn : bs.order)
     for (const Var* in : bn->inputs)
       if (in->is_constant()) c.bind_constant(in);

@@ -11,19 +11,19 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "ir/var_map.h"
 
 namespace tgc {
 
 struct ViewInfo {
+  // `function_graph`: the graph whose variables' contiguity is kept by id.
+  explicit ViewInfo(const Graph* function_graph = nullptr) : contiguous(function_graph, -1) {}
   // var -> the variables whose storage it may read (its view bases).
   std::unordered_map<const Var*, std::vector<const Var*>> bases;
-  std::unordered_map<const Var*, bool> contiguous;
+  VarTable<int8_t> contiguous;  // 1: contiguous, 0: not, -1: not analyzed
 
   bool is_view(const Var* v) const { return bases.count(v) != 0; }
-  bool is_contiguous(const Var* v) const {
-    auto it = contiguous.find(v);
-    return it != contiguous.end() && it->second;
-  }
+  bool is_contiguous(const Var* v) const { return contiguous.find(v) == 1; }
 };
 
 // Analyzes the nodes of `order` (one scope, in a topological order); leaves
