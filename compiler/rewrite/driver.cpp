@@ -198,24 +198,24 @@ class Revisits {
     for (const Node* n : order) {
       size_t id = size_t(n->id);
       ids.push_back(n->id);
-      in_order_[id] = pass;
-      if (!visited_[id]) {  // new to the order
-        revisit_[id] = pass;
+      at(id).in_order = uint8_t(pass);
+      if (!at(id).visited) {  // new to the order
+        at(id).revisit = uint8_t(pass);
         any = true;
       }
     }
     // Nodes of the last pass that left the order: their inputs lost a reader.
     for (size_t i = 0; i < members_.size(); ++i)
-      if (in_order_[size_t(member_ids_[i])] != pass)
+      if (at(size_t(member_ids_[i])).in_order != pass)
         for (const Var* in : members_[i]->inputs) touch(in);
     members_.assign(order.begin(), order.end());
     member_ids_ = std::move(ids);
     for (const auto& [var, node] : queries_)
-      if (size_t(var) < touched_.size() && touched_[size_t(var)] == pass - 1) {
-        revisit_[size_t(node)] = pass;
+      if (size_t(var) < marks_.size() && at(size_t(var)).touched == pass - 1) {
+        at(size_t(node)).revisit = uint8_t(pass);
         any = true;
       }
-    std::fill(cone_.begin(), cone_.end(), 0);
+    for (Marks& m : marks_) m.cone = 0;
     cone_empty_ = true;
     pass_ = pass;
     return any;
@@ -232,18 +232,18 @@ class Revisits {
   // then join the cone).
   bool wanted(const Node* n) {
     grow();
-    if (pass_ == 0 || revisit_[size_t(n->id)] == pass_) return true;
+    if (pass_ == 0 || at(size_t(n->id)).revisit == pass_) return true;
     if (cone_empty_) return false;  // nothing replaced yet in this pass
     for (const Var* in : n->inputs)
-      if (cone_[size_t(in->id)]) {
-        for (const Var* o : n->outputs) cone_[size_t(o->id)] = 1;
+      if (at(size_t(in->id)).cone) {
+        for (const Var* o : n->outputs) at(size_t(o->id)).cone = 1;
         return true;
       }
     return false;
   }
   void visited(const Node* n) {
     grow();
-    visited_[size_t(n->id)] = 1;
+    at(size_t(n->id)).visited = 1;
   }
   // A node made in this pass: a member of it (it may die before the next).
   void made(Node* n) {
@@ -255,28 +255,36 @@ class Revisits {
     touch(from);
     touch(to);
     grow();
-    cone_[size_t(to->id)] = 1;
+    at(size_t(to->id)).cone = 1;
     cone_empty_ = false;
   }
   // v gained or lost a reader or a root in this pass.
   void touch(const Var* v) {
     grow();
-    touched_[size_t(v->id)] = pass_;
+    at(size_t(v->id)).touched = uint8_t(pass_);
   }
   void add_queries(std::vector<std::pair<int, int>>& q) { queries_.insert(queries_.end(), q.begin(), q.end()); }
 
  private:
+  // What is known of one node or variable, by id: pass numbers (kNever
+  // before any) and flags, together, so that a node's lookups read one line
+  // of one table.
+  static constexpr uint8_t kNever = 0xff;
+  struct Marks {
+    uint8_t in_order = kNever;  // the last pass whose order holds the node
+    uint8_t revisit = kNever;   // the pass planned to visit the node again
+    uint8_t touched = kNever;   // the last pass in which the variable gained or lost a reader or root
+    uint8_t visited = 0;        // the node was visited in some pass
+    uint8_t cone = 0;           // the variable changed in this pass
+  };
+  Marks& at(size_t id) { return marks_[id]; }
   void grow() {
     size_t n = size_t(g_.id_bound());
-    if (visited_.size() >= n) return;
-    for (auto* v : {&in_order_, &revisit_, &touched_}) v->resize(n, -1);
-    visited_.resize(n, 0);
-    cone_.resize(n, 0);
+    if (marks_.size() < n) marks_.resize(n);
   }
   const Graph& g_;
   int pass_ = 0;
-  std::vector<int> in_order_, revisit_, touched_;  // pass numbers
-  std::vector<uint8_t> visited_, cone_;
+  std::vector<Marks> marks_;
   bool cone_empty_ = true;
   std::vector<Node*> members_;                    // the last pass's order and the nodes it made
   std::vector<int> member_ids_;                   // their ids
@@ -487,6 +495,7 @@ void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
 bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>& rules, RewriteTrace& trace,
                        int max_passes) {
   if (rules.empty()) return false;
+  max_passes = std::min(max_passes, 254);  // Revisits keeps pass numbers in a byte
   Retype retype;
   bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode, retype);
   if (!retype.seeds.empty()) retype_from(fg, retype.seeds);
