@@ -21,14 +21,15 @@ uint64_t mix(uint64_t h) {
 }
 
 // The first of each class of equal items, by hash: open addressing in a
-// table sized once for every candidate (at most half full), so finding an
-// item's class allocates nothing.
+// table kept at most half full (sized for the expected number of classes,
+// doubled should there be more), so finding an item's class rarely
+// allocates.
 template <class T>
 class FirstOfClass {
  public:
-  explicit FirstOfClass(size_t candidates) {
+  explicit FirstOfClass(size_t expected) {
     size_t c = 16;
-    while (c < 2 * candidates) c *= 2;
+    while (c < 2 * expected) c *= 2;
     slots_.resize(c);
   }
   // The item of x's class seen first; x itself when it is the first.
@@ -40,6 +41,7 @@ class FirstOfClass {
       Slot& s = slots_[i];
       if (s.hash == 0) {
         s = {h, x};
+        if (2 * ++used_ > slots_.size()) grow();
         return x;
       }
       if (s.hash == h && equal(*s.item, *x)) return s.item;
@@ -51,7 +53,19 @@ class FirstOfClass {
     uint64_t hash = 0;
     T* item = nullptr;
   };
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.hash == 0) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].hash != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
   std::vector<Slot> slots_;
+  size_t used_ = 0;
 };
 
 // Constants of equal type and bytes.
@@ -79,29 +93,30 @@ bool same_node(const Node& a, const Node& b) {
 
 // One pass in topological order: every reader comes after the producers it
 // reads, so a node's inputs are redirected to their kept twins (`kept`, by
-// variable id) just before the node itself is compared. No use lists needed.
+// variable id) and its constant inputs to the first equal constant just
+// before the node itself is compared. No use lists needed.
 bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   std::vector<Node*> order = topo_order(roots);
-  // Constants first: their readers then compare equal.
-  size_t n_inputs = 0;
-  for (const Node* n : order) n_inputs += n->inputs.size();
-  FirstOfClass<Var> consts(n_inputs);
-  for (Node* n : order)
-    for (Var*& in : n->inputs) {
-      if (!in->constant_tensor() || in->weak != WeakKind::None) continue;
-      Var* first = consts.first(constant_hash(*in), in, same_constant);
-      if (first != in) {
-        in = first;
-        changed = true;
-      }
+  // The first constant of each class, in the order nodes read them.
+  FirstOfClass<Var> consts(order.size() / 4);
+  auto canonical_constant = [&](Var*& in) {
+    if (!in->constant_tensor() || in->weak != WeakKind::None) return;
+    Var* first = consts.first(constant_hash(*in), in, same_constant);
+    if (first != in) {
+      in = first;
+      changed = true;
     }
+  };
   // The first node of each class in topological order is the one kept.
   std::vector<Var*> kept(size_t(g.id_bound()), nullptr);
   auto current = [&](Var* v) { return kept[size_t(v->id)] ? kept[size_t(v->id)] : v; };
   FirstOfClass<Node> nodes(order.size());
   for (Node* n : order) {
-    for (Var*& in : n->inputs) in = current(in);
+    for (Var*& in : n->inputs) {
+      canonical_constant(in);
+      in = current(in);
+    }
     Node* twin = nodes.first(node_hash(*n), n, same_node);
     if (twin == n) continue;
     for (size_t k = 0; k < n->outputs.size(); ++k) kept[size_t(n->outputs[k]->id)] = twin->outputs[k];

@@ -3,6 +3,8 @@
 // after, a case where the rule must not fire, and a numeric check.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "ir/builder.h"
 #include "passes/function_graph.h"
 #include "rewrite_check.h"
@@ -51,6 +53,27 @@ TEST_CASE("rewrite merge: (x + y) * 2 and (x + y) * 3 share one add") {
                         R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["s1"]}, {"op": "add", "inputs": ["y", "x"], "outputs": ["s2"]}])",
                         R"(["s1", "s2"])");
   CHECK(test::apply_rule(h, "f", "merge").fired == 0);
+}
+
+TEST_CASE("rewrite merge: many distinct constants, each repeated, merge by value") {
+  // 40 products x * c with 20 distinct values of c, each written twice (more
+  // classes than the constant table starts with: it grows).
+  std::string nodes = "[", outs = "[";
+  for (int i = 0; i < 40; ++i) {
+    std::string o = "p" + std::to_string(i);
+    nodes += std::string(i ? ", " : "") + R"({"op": "mul", "inputs": ["x", {"value": )" + std::to_string(i % 20) +
+             R"(.25}], "outputs": [")" + o + R"("]})";
+    outs += std::string(i ? ", " : "") + "\"" + o + "\"";
+  }
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])", nodes + "]", outs + "]");
+  test::RewriteRun r = test::apply_rule(g, "f", "merge");
+  CHECK(r.fired == 20);  // p20..p39 become p0..p19
+  // After the merge 20 products remain (the printout names each node by one id).
+  std::set<std::string> muls;
+  for (size_t pos = 0; (pos = r.after.find("mul [id ", pos)) != std::string::npos; ++pos)
+    muls.insert(r.after.substr(pos + 8, r.after.find(']', pos) - pos - 8));
+  CHECK(muls.size() == 20);
+  test::check_rule_numerically(g, "f", "merge");
 }
 
 TEST_CASE("rewrite merge: a node a rewrite builds merges with the same node the loader built") {
