@@ -28,11 +28,15 @@ struct Stats {
   double median, min, max;
 };
 
+// The median of values already sorted.
+inline double sorted_median(const std::vector<double>& v) {
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 inline Stats stats(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-  return {med, v.front(), v.back()};
+  return {sorted_median(v), v.front(), v.back()};
 }
 
 // The median of samples with a distribution-free 95% confidence interval:
@@ -49,7 +53,6 @@ struct MedianInterval {
 inline MedianInterval median_interval(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   size_t n = v.size();
-  double med = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
   // cdf = P(Binomial(n, 1/2) <= j), accumulated term by term:
   // C(n, j+1) = C(n, j) * (n - j) / (j + 1).
   double term = std::pow(0.5, double(n)), cdf = term;
@@ -59,7 +62,7 @@ inline MedianInterval median_interval(std::vector<double> v) {
     term *= double(n - j) / double(j + 1);
     cdf += term;
   }
-  return {med, v[k - 1], v[n - k]};
+  return {sorted_median(v), v[k - 1], v[n - k]};
 }
 
 // A positive integer from argv[i] when given, else `fallback`.
