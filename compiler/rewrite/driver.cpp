@@ -168,6 +168,16 @@ void RootSlots::move(Var* from, Var* to) {
 
 namespace {
 
+// `from`, replaced by `to`, hands over its root count and its places in the
+// root lists (none when it is no root).
+void move_roots(UseTable& table, RootSlots& slots, Var* from, Var* to) {
+  int c = table.roots_of(from);
+  if (c == 0) return;
+  table.roots_of(from) = 0;
+  table.roots_of(to) += c;
+  slots.move(from, to);
+}
+
 // Which nodes of one scope a pass after the first must visit. The first
 // pass visits every node in topological order. A node visited without firing
 // would give the same answer again unless something it reads changed since:
@@ -391,11 +401,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
           ctx.table.move_uses(from, to);
           revisits.replaced(from, to);
-          if (int c = ctx.table.roots_of(from)) {
-            ctx.table.roots_of(from) = 0;
-            ctx.table.roots_of(to) += c;
-            root_slots.move(from, to);
-          }
+          move_roots(ctx.table, root_slots, from, to);
         }
         trace.record(std::move(ev));
         dead.resize(std::max(dead.size(), size_t(g.id_bound())), 0);
@@ -517,11 +523,7 @@ void UseIndex::add_node(Node* n) {
 
 void UseIndex::replace(Var* from, Var* to) {
   uses_.move_uses(from, to);
-  if (int c = uses_.roots(from)) {
-    uses_.roots_of(from) = 0;
-    uses_.roots_of(to) += c;
-    roots_.move(from, to);
-  }
+  move_roots(uses_, roots_, from, to);
 }
 
 ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)
