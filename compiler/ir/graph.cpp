@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "ir/error.h"
+#include "ir/topo_walk.h"
 
 namespace tgc {
 
@@ -254,39 +255,8 @@ uint32_t new_visit_epoch() {
 }
 
 std::vector<Node*> topo_order(const std::vector<Var*>& roots) {
-  // Iterative DFS post-order over producers, so deep graphs cannot overflow
-  // the stack. Nodes are marked with this traversal's epoch.
-  uint32_t epoch = new_visit_epoch();
-  auto state = [&](const Node* n) -> uint8_t { return n->visit_epoch == epoch ? n->visit_state : 0; };
-  auto mark = [&](const Node* n, uint8_t s) {
-    n->visit_epoch = epoch;
-    n->visit_state = s;
-  };
   std::vector<Node*> order;
-  std::vector<std::pair<Node*, size_t>> stack;
-  for (Var* r : roots) {
-    if (!r || !r->owner || state(r->owner) == 2) continue;
-    stack.push_back({r->owner, 0});
-    mark(r->owner, 1);
-    while (!stack.empty()) {
-      auto& [n, k] = stack.back();
-      if (k < n->inputs.size()) {
-        Var* in = n->inputs[k++];
-        Node* p = in ? in->owner : nullptr;
-        if (!p) continue;
-        uint8_t ps = state(p);
-        if (ps == 1) throw graph_error(n->path, "the graph has a cycle through this node");
-        if (ps == 0) {
-          mark(p, 1);
-          stack.push_back({p, 0});
-        }
-      } else {
-        mark(n, 2);
-        order.push_back(n);
-        stack.pop_back();
-      }
-    }
-  }
+  topo_walk(roots, [&](Node* n) { order.push_back(n); });
   return order;
 }
 

@@ -1,6 +1,7 @@
 #include "passes/function_graph.h"
 
 #include "ir/error.h"
+#include "ir/topo_walk.h"
 
 namespace tgc {
 
@@ -38,8 +39,10 @@ std::unique_ptr<ScanInfo> copy_scan_info(const ScanInfo& s, Graph* parent, VarMa
 }  // namespace
 
 void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, VarMap& map) {
-  for (Node* n : topo_order(roots)) {
-    if (!n->outputs.empty() && map.find(n->outputs[0])) continue;
+  // Each node is copied as the walk places it, while its line is at hand
+  // (ir/topo_walk.h); a scan's body is copied by a walk of its own.
+  topo_walk(roots, [&](Node* n) {
+    if (!n->outputs.empty() && map.find(n->outputs[0])) return;
     std::vector<Var*> ins;
     for (Var* in : n->inputs) {
       Var*& c = map[in];
@@ -58,7 +61,7 @@ void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, VarMap& map) {
       c->outputs[k]->path = n->outputs[k]->path;
       map[n->outputs[k]] = c->outputs[k];
     }
-  }
+  });
 }
 
 namespace {

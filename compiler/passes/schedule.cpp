@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ir/topo_walk.h"
+
 namespace tgc {
 
 namespace {
@@ -54,15 +56,20 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
   s.regions.push_back(Schedule::Region{});
   for (const Var* r : roots)
     if (r && !s.scope) s.scope = r->scope;
-  std::vector<Node*> topo = topo_order(roots);
   // The nodes of one scope have distinct ids: a table by id, not a hash map,
   // gives each node's index in `topo` (emit_region turns it into the
-  // node's position in the order).
-  int max_id = -1;
-  for (Node* n : topo) max_id = std::max(max_id, n->id);
+  // node's position in the order), filled as the walk places each node.
+  std::vector<Node*> topo;
   std::vector<int>& index = s.position_by_id;
-  index.assign(size_t(max_id + 1), -1);
-  for (size_t i = 0; i < topo.size(); ++i) index[size_t(topo[i]->id)] = int(i);
+  if (s.scope) index.assign(size_t(s.scope->id_bound()), -1);
+  int max_id = -1;
+  topo_walk(roots, [&](Node* n) {
+    if (size_t(n->id) >= index.size()) index.resize(size_t(n->id) + 1, -1);
+    index[size_t(n->id)] = int(topo.size());
+    topo.push_back(n);
+    max_id = std::max(max_id, n->id);
+  });
+  index.resize(size_t(max_id + 1));
   auto topo_index = [&](const Node* p) {
     if (p->id > max_id) return -1;
     int i = index[size_t(p->id)];

@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "ir/printer.h"
+#include "ir/topo_walk.h"
 
 namespace tgc {
 
@@ -44,21 +45,34 @@ int UseTable::roots(const Var* v) const {
   return e ? e->roots : 0;
 }
 
+void UseTable::add_use(const Var* v, Use u) {
+  UseList& l = entry(v).uses;
+  if (l.size_ == l.capacity_) {
+    // Doubled in the arena; the old array stays there until the table dies.
+    uint32_t cap = std::max<uint32_t>(4, 2 * l.capacity_);
+    Use* grown = static_cast<Use*>(arena_.allocate(cap * sizeof(Use), alignof(Use)));
+    std::copy(l.begin(), l.end(), grown);
+    l.data_ = grown;
+    l.capacity_ = cap;
+  }
+  l.data_[l.size_++] = u;
+}
+
 void UseTable::move_uses(const Var* from, Var* to) {
-  UseList moved = std::move(uses_of(from));
-  uses_of(from).clear();
+  UseList moved = entry(from).uses;  // its array stays in the arena
+  entry(from).uses = UseList{};
   for (Use u : moved) {
     u.node->inputs[size_t(u.index)] = to;
-    uses_of(to).push_back(u);
+    add_use(to, u);
   }
 }
 
 UseTable::Entry& UseTable::entry(const Var* v) {
-  if (!marked(v)) return other_.try_emplace(v, &arena_).first->second;
+  if (!marked(v)) return other_[v];
   if (v->use_epoch != epoch_) {
     v->use_epoch = epoch_;
     v->use_slot = uint32_t(entries_.size());
-    entries_.emplace_back(&arena_);
+    entries_.emplace_back();
   }
   return entries_[v->use_slot];
 }
@@ -196,30 +210,41 @@ class Revisits {
  public:
   explicit Revisits(const Graph& g) : g_(g) {}
 
-  // Before pass `pass` > 0, with its order: whether it has anything to visit.
-  // The nodes of a large scope do not stay in cache from one loop over them
-  // to the next, so each loop here reads every node once: the order's nodes
-  // in one loop, the last pass's members by their ids.
+  // A node placed in the order of pass `pass` (called from the topological
+  // walk, in order, while the node's line is at hand).
+  void place(int pass, const Node* n) {
+    size_t id = size_t(n->id);
+    next_ids_.push_back(n->id);
+    if (pass == 0) return;
+    grow();
+    at(id).in_order = uint8_t(pass);
+    if (!at(id).visited) {  // new to the order
+      at(id).revisit = uint8_t(pass);
+      any_new_ = true;
+    }
+  }
+  // After the first pass's walk placed `order`.
+  void start_first_pass(const std::vector<Node*>& order) {
+    grow();
+    members_.assign(order.begin(), order.end());
+    member_ids_ = std::move(next_ids_);
+    next_ids_.clear();
+  }
+  // After the walk of pass `pass` > 0 placed `order`: whether the pass has
+  // anything to visit. The nodes of a large scope do not stay in cache from
+  // one loop over them to the next, so the order's nodes were marked as the
+  // walk placed them, and the last pass's members are read by their ids.
   bool plan(int pass, const std::vector<Node*>& order) {
     grow();
-    bool any = false;
-    std::vector<int> ids;
-    ids.reserve(order.size());
-    for (const Node* n : order) {
-      size_t id = size_t(n->id);
-      ids.push_back(n->id);
-      at(id).in_order = uint8_t(pass);
-      if (!at(id).visited) {  // new to the order
-        at(id).revisit = uint8_t(pass);
-        any = true;
-      }
-    }
+    bool any = any_new_;
+    any_new_ = false;
     // Nodes of the last pass that left the order: their inputs lost a reader.
     for (size_t i = 0; i < members_.size(); ++i)
       if (at(size_t(member_ids_[i])).in_order != pass)
         for (const Var* in : members_[i]->inputs) touch(in);
     members_.assign(order.begin(), order.end());
-    member_ids_ = std::move(ids);
+    member_ids_ = std::move(next_ids_);
+    next_ids_.clear();
     for (const auto& [var, node] : queries_)
       if (size_t(var) < marks_.size() && at(size_t(var)).touched == pass - 1) {
         at(size_t(node)).revisit = uint8_t(pass);
@@ -229,12 +254,6 @@ class Revisits {
     cone_empty_ = true;
     pass_ = pass;
     return any;
-  }
-  void start_first_pass(const std::vector<Node*>& order) {
-    grow();
-    members_.assign(order.begin(), order.end());
-    member_ids_.clear();
-    for (const Node* n : order) member_ids_.push_back(n->id);
   }
 
   // Whether pass `pass_` visits n: every node in the first pass; later, the
@@ -298,13 +317,51 @@ class Revisits {
   bool cone_empty_ = true;
   std::vector<Node*> members_;                    // the last pass's order and the nodes it made
   std::vector<int> member_ids_;                   // their ids
+  std::vector<int> next_ids_;                     // ids of the order being placed
+  bool any_new_ = false;                          // a node new to that order
   std::vector<std::pair<int, int>> queries_;      // (variable id, node id) of every use query
 };
 
-// The replacements after which type inference may give their readers other
-// types (see run_scope): retyping starts from them.
-struct Retype {
-  std::vector<const Var*> seeds;
+// Retyping after replacements. Inference reads only a node's operands'
+// types and constant values (and its own attributes, which rules never
+// change), so only the readers of the replacements that may change what
+// inference gives them (`seeds`, see run_scope), and the readers of every
+// output whose type changes in turn, need new types. In topological order
+// each node's inputs are retyped before it: the next walk of the function
+// does it as it places each node (ir/topo_walk.h), so rules see the new
+// types from the next pass on. A function with scans (whose bodies take
+// their parameters' types from the loop) or seeds in a body is retyped
+// whole once its rules are done (retype_from).
+class Retype {
+ public:
+  std::vector<const Var*> seeds;  // not yet applied
+
+  // Before a walk of scope g: whether the walk retypes (then every seed is
+  // applied by it).
+  bool start_walk(const FunctionGraph& fg, const Graph& g) {
+    bool local = &g == fg.graph.get() && !g.has_op(Op::Scan) && !seeds.empty();
+    for (const Var* s : seeds) local = local && s->scope == &g;
+    if (!local) return false;
+    changed_.assign(size_t(g.id_bound()), 0);
+    for (const Var* s : seeds) changed_[size_t(s->id)] = 1;
+    seeds.clear();
+    return true;
+  }
+  // A node placed by that walk.
+  void place(Node* n) {
+    bool stale = false;
+    for (const Var* in : n->inputs) stale = stale || changed_[size_t(in->id)];
+    if (!stale) return;
+    std::vector<Type> t = infer_types(*n);
+    for (size_t k = 0; k < t.size(); ++k)
+      if (n->outputs[k]->type != t[k]) {
+        n->outputs[k]->type = std::move(t[k]);
+        changed_[size_t(n->outputs[k]->id)] = 1;
+      }
+  }
+
+ private:
+  std::vector<uint8_t> changed_;  // by variable id
 };
 
 // One scope to a fixed point; returns true when anything fired. Records in
@@ -322,28 +379,36 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     RootSlots root_slots(fg, g);
     std::vector<Var*> scratch;
     std::vector<Var*> roots = roots_of(fg, g, scratch);
-    std::vector<Node*> order = topo_order(roots);
-    if (pass == 0)
-      revisits.start_first_pass(order);
-    else if (!revisits.plan(pass, order))
-      break;
-    // Only nodes some rule anchors on are visited; a scope with none is not
-    // indexed at all (most groups have rules for a few ops only).
+    // Only nodes some rule anchors on are visited.
     auto anchored = [&](const Node* n) {
       for (const RewriteInfo* r : rules)
         if (r->anchored_on(n->op)) return true;
       return false;
     };
+    // One walk places the nodes, marks them for the revisits and records
+    // their uses, while each node's line is at hand (ir/topo_walk.h).
+    std::vector<Node*> order;
     bool any_candidate = false;
-    for (const Node* n : order) any_candidate = any_candidate || anchored(n);
+    bool retyping = retype.start_walk(fg, g);
+    topo_walk(roots, [&](Node* n) {
+      if (retyping) retype.place(n);
+      order.push_back(n);
+      revisits.place(pass, n);
+      any_candidate = any_candidate || anchored(n);
+      for (size_t k = 0; k < n->inputs.size(); ++k) ctx.table.add_use(n->inputs[k], {n, int(k)});
+    });
+    if (pass == 0)
+      revisits.start_first_pass(order);
+    else if (!revisits.plan(pass, order))
+      break;
     if (!any_candidate) {
+      // No rule anchors on this scope's nodes (most groups have rules for a
+      // few ops only): only the scan bodies, scopes of their own, remain.
       for (Node* n : order)
         if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
       break;
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
-    for (Node* n : order)
-      for (size_t k = 0; k < n->inputs.size(); ++k) ctx.table.uses_of(n->inputs[k]).push_back({n, int(k)});
     std::vector<uint8_t> dead;  // by node id: replaced in this pass
     auto is_dead = [&](const Node* n) { return size_t(n->id) < dead.size() && dead[size_t(n->id)]; };
     bool changed = false;
@@ -381,7 +446,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
         for (size_t i = before; i < g.nodes().size(); ++i) {
           Node* m = g.nodes()[i];
           for (size_t k = 0; k < m->inputs.size(); ++k) {
-            ctx.table.uses_of(m->inputs[k]).push_back({m, int(k)});
+            ctx.table.add_use(m->inputs[k], {m, int(k)});
             revisits.touch(m->inputs[k]);
           }
           made.push_back(m);
@@ -461,38 +526,20 @@ void retype_scope(Graph& g, const std::vector<Var*>& roots) {
   }
 }
 
-// Retypes the readers of `seeds`, and the readers of every output whose type
-// changes in turn: inference reads only a node's operands' types and
-// constant values (and its own attributes, which rules never change), so
-// every other node keeps its type. A function with scans (whose bodies take
-// their parameters' types from the loop) or seeds in a body is retyped whole.
-void retype_from(FunctionGraph& fg, const std::vector<const Var*>& seeds) {
-  Graph& g = *fg.graph;
-  bool local = !g.has_op(Op::Scan);
-  for (const Var* s : seeds) local = local && s->scope == &g;
-  if (!local) return retype_function(fg);
-  std::vector<uint8_t> changed(size_t(g.id_bound()), 0);  // by variable id
-  for (const Var* s : seeds) changed[size_t(s->id)] = 1;
-  for (Node* n : topo_order(fg.roots())) {
-    bool stale = false;
-    for (const Var* in : n->inputs) stale = stale || changed[size_t(in->id)];
-    if (!stale) continue;
-    std::vector<Type> t = infer_types(*n);
-    for (size_t k = 0; k < t.size(); ++k)
-      if (n->outputs[k]->type != t[k]) {
-        n->outputs[k]->type = std::move(t[k]);
-        changed[size_t(n->outputs[k]->id)] = 1;
-      }
-  }
+// Applies the seeds no walk of run_scope applied.
+void retype_from(FunctionGraph& fg, Retype& retype) {
+  if (!retype.start_walk(fg, *fg.graph)) return retype_function(fg);
+  topo_walk(fg.roots(), [&](Node* n) { retype.place(n); });
 }
 
 void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
-  std::vector<Node*> live = topo_order(roots);
   std::vector<uint8_t> keep(size_t(g.id_bound()), 0);  // by node id
-  for (Node* n : live) {
+  std::vector<Node*> scans;
+  topo_walk(roots, [&](Node* n) {
     keep[size_t(n->id)] = 1;
-    if (n->scan) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
-  }
+    if (n->scan) scans.push_back(n);
+  });
+  for (Node* n : scans) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
   g.erase_nodes_if([&](const Node& n) { return !keep[size_t(n.id)]; });
 }
 
@@ -504,21 +551,17 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
   max_passes = std::min(max_passes, 254);  // Revisits keeps pass numbers in a byte
   Retype retype;
   bool changed = run_scope(fg, *fg.graph, rules, trace, max_passes, fg.mode, retype);
-  if (!retype.seeds.empty()) retype_from(fg, retype.seeds);
+  if (!retype.seeds.empty()) retype_from(fg, retype);
   return changed;
 }
 
-UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots)
-    : UseIndex(fg, g, topo_order(roots)) {}
-
-UseIndex::UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order) : uses_(g), roots_(fg, g) {
-  for (Node* n : order) add_node(n);
+UseIndex::UseIndex(FunctionGraph& fg, Graph& g) : uses_(g), roots_(fg, g) {
   std::vector<Var*> scratch;
   for (Var* r : roots_of(fg, g, scratch)) uses_.roots_of(r) += 1;
 }
 
 void UseIndex::add_node(Node* n) {
-  for (size_t k = 0; k < n->inputs.size(); ++k) uses_.uses_of(n->inputs[k]).push_back({n, int(k)});
+  for (size_t k = 0; k < n->inputs.size(); ++k) uses_.add_use(n->inputs[k], {n, int(k)});
 }
 
 void UseIndex::replace(Var* from, Var* to) {
@@ -526,11 +569,21 @@ void UseIndex::replace(Var* from, Var* to) {
   move_roots(uses_, roots_, from, to);
 }
 
-ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots)
-    : g_(g), dense_(size_t(g.id_bound()), 0) {
-  for (Node* n : order)
-    for (Var* in : n->inputs) ++at(in);
+ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Var*>& roots) : g_(g), dense_(size_t(g.id_bound()), 0) {
   for (Var* r : roots) ++at(r);
+}
+
+void ReaderCounts::add_node(const Node* n) {
+  for (const Var* in : n->inputs) ++at(in);
+}
+
+std::vector<Node*> order_and_readers(const std::vector<Var*>& roots, ReaderCounts& readers) {
+  std::vector<Node*> order;
+  topo_walk(roots, [&](Node* n) {
+    order.push_back(n);
+    readers.add_node(n);
+  });
+  return order;
 }
 
 int ReaderCounts::operator[](const Var* v) const {

@@ -65,13 +65,14 @@ class RootSlots {
 
 // The readers of every value of one scope, for passes that replace many
 // values: each replacement costs time proportional to the value's uses.
+// Filled as a topological walk places the scope's nodes (ir/topo_walk.h).
 class UseIndex {
  public:
-  UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots);
-  // From the scope's nodes in topological order (as topo_order(roots) gives them).
-  UseIndex(FunctionGraph& fg, Graph& g, const std::vector<Node*>& order);
+  // Knows the scope's roots; add_node() then records each node's readings.
+  UseIndex(FunctionGraph& fg, Graph& g);
   void replace(Var* from, Var* to);
-  // Records a node built after the index (its inputs become uses).
+  // Records the node's inputs as uses (a node placed by the walk, or one
+  // built after it).
   void add_node(Node* n);
 
  private:
@@ -81,10 +82,11 @@ class UseIndex {
 
 // Readers of each value of a scope when a pass starts; a root (an output)
 // counts as one more. Indexed by id: the scope's values are its own (a scan
-// body reads outer values through parameters).
+// body reads outer values through parameters). Filled like UseIndex.
 class ReaderCounts {
  public:
-  ReaderCounts(const Graph& g, const std::vector<Node*>& order, const std::vector<Var*>& roots);
+  ReaderCounts(const Graph& g, const std::vector<Var*>& roots);
+  void add_node(const Node* n);  // n's inputs gain a reader
   int operator[](const Var* v) const;
 
  private:
@@ -93,6 +95,10 @@ class ReaderCounts {
   std::vector<int> dense_;
   std::unordered_map<const Var*, int> other_;
 };
+
+// The topological order of a scope (as topo_order gives it) with its reader
+// counts, in one walk.
+std::vector<Node*> order_and_readers(const std::vector<Var*>& roots, ReaderCounts& readers);
 
 // Re-infers the output types of every node reachable from the roots, in
 // topological order, in every scope.

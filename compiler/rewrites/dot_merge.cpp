@@ -9,6 +9,7 @@
 #include <map>
 
 #include "ir/builder.h"
+#include "ir/topo_walk.h"
 #include "rewrite/driver.h"
 #include "rewrites/rules.h"
 
@@ -22,22 +23,26 @@ bool is_dot(const Node* n) {
 
 bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  // Dots by their left operand, right operands matrices of one dtype.
+  // Dots by their left operand, right operands matrices of one dtype,
+  // gathered as the walk places them (ir/topo_walk.h).
   std::map<std::pair<const Var*, int>, std::vector<Node*>> groups;
-  for (Node* n : order) {
-    // In a body the joined weights read only non-sequences: build them once, before the loop.
-    if (n->scan && run_scope(fg, *n->scan->body, n->scan->body->outputs, trace)) {
-      hoist_invariants(g, *n, trace);
-      changed = true;
-    }
-    if (!is_dot(n)) continue;
+  std::vector<Node*> scans;
+  topo_walk(roots, [&](Node* n) {
+    if (n->scan) scans.push_back(n);
+    if (!is_dot(n)) return;
     Var *x = n->inputs[0], *w = n->inputs[1];
     if (w->type.ndim() != 2 || (x->type.ndim() != 1 && x->type.ndim() != 2) || !is_float(n->outputs[0]->type.dtype) ||
         w->type.dtype != n->outputs[0]->type.dtype || x->type.dtype != w->type.dtype)
-      continue;
+      return;
     groups[{x, int(w->type.dtype)}].push_back(n);
-  }
+  });
+  // In a body the joined weights read only non-sequences: build them once,
+  // before the loop (what this hoists is new to the scope, no dot of a group).
+  for (Node* n : scans)
+    if (run_scope(fg, *n->scan->body, n->scan->body->outputs, trace)) {
+      hoist_invariants(g, *n, trace);
+      changed = true;
+    }
   for (auto& [key, dots] : groups) {
     if (dots.size() < 2) continue;
     Var* x = const_cast<Var*>(key.first);

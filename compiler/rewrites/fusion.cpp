@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "ir/error.h"
+#include "ir/topo_walk.h"
 
 #include "rewrite/driver.h"
 #include "rewrites/rules.h"
@@ -122,11 +123,23 @@ bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<V
   return true;
 }
 
+// The scope's topological order, its uses and its reader counts, in one
+// walk (ir/topo_walk.h).
+std::vector<Node*> index_scope(const std::vector<Var*>& roots, UseIndex& index, ReaderCounts& uses) {
+  std::vector<Node*> order;
+  topo_walk(roots, [&](Node* n) {
+    order.push_back(n);
+    index.add_node(n);
+    uses.add_node(n);
+  });
+  return order;
+}
+
 bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  UseIndex index(fg, g, order);
-  ReaderCounts uses(g, order, roots);
+  UseIndex index(fg, g);
+  ReaderCounts uses(g, roots);
+  std::vector<Node*> order = index_scope(roots, index, uses);
   std::vector<char> absorbed(size_t(g.id_bound()), 0);  // by node id
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
@@ -182,9 +195,9 @@ bool fusable_reduction(const Node& n) {
 // tensor's shape pattern (the reduction indexes them all alike).
 bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  UseIndex index(fg, g, order);
-  ReaderCounts uses(g, order, roots);
+  UseIndex index(fg, g);
+  ReaderCounts uses(g, roots);
+  std::vector<Node*> order = index_scope(roots, index, uses);
   for (Node* n : order) {
     if (!fusable_reduction(*n)) continue;
     Var* x = n->inputs[0];

@@ -32,8 +32,8 @@ using Chooser = int (*)(const Node& n, const ReaderCounts& u);
 bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, const char* rule, Chooser choose,
                  RewriteTrace& trace) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  ReaderCounts u(g, order, roots);
+  ReaderCounts u(g, roots);
+  std::vector<Node*> order = order_and_readers(roots, u);
   for (Node* n : order) {
     if (n->attrs->inplace < 0) {
       int i = choose(*n, u);
@@ -95,8 +95,8 @@ namespace {
 // Scan-body marks over a tap parameter (scan_inplace) are left to the scan.
 bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  ReaderCounts u(g, order, roots);
+  ReaderCounts u(g, roots);
+  std::vector<Node*> order = order_and_readers(roots, u);
   for (Node* n : order) {
     if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs->inplace < 0) continue;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "ir/topo_walk.h"
 #include "rewrite/driver.h"
 #include "rewrites/rules.h"
 
@@ -97,9 +98,9 @@ bool same_node(const Node& a, const Node& b) {
 // before the node itself is compared. No use lists needed.
 bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  std::vector<Node*> order = topo_order(roots);
-  // The first constant of each class, in the order nodes read them.
-  FirstOfClass<Var> consts(order.size() / 4);
+  // The first constant of each class, in the order nodes read them (the
+  // tables grow as needed from the scope's node count).
+  FirstOfClass<Var> consts(g.nodes().size() / 4);
   auto canonical_constant = [&](Var*& in) {
     if (!in->constant_tensor() || in->weak != WeakKind::None) return;
     Var* first = consts.first(constant_hash(*in), in, same_constant);
@@ -111,14 +112,18 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
   // The first node of each class in topological order is the one kept.
   std::vector<Var*> kept(size_t(g.id_bound()), nullptr);
   auto current = [&](Var* v) { return kept[size_t(v->id)] ? kept[size_t(v->id)] : v; };
-  FirstOfClass<Node> nodes(order.size());
-  for (Node* n : order) {
+  FirstOfClass<Node> nodes(g.nodes().size());
+  // In the walk, while the node's line is at hand (ir/topo_walk.h): the walk
+  // has read n's inputs before it places n, and never reads them again.
+  std::vector<Node*> scans;
+  topo_walk(roots, [&](Node* n) {
+    if (n->scan) scans.push_back(n);
     for (Var*& in : n->inputs) {
       canonical_constant(in);
       in = current(in);
     }
     Node* twin = nodes.first(node_hash(*n), n, same_node);
-    if (twin == n) continue;
+    if (twin == n) return;
     for (size_t k = 0; k < n->outputs.size(); ++k) kept[size_t(n->outputs[k]->id)] = twin->outputs[k];
     RewriteEvent ev;
     ev.rule = "merge";
@@ -128,17 +133,15 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     ev.after = twin->outputs;
     trace.record(std::move(ev));
     changed = true;
-  }
+  });
   if (&g == fg.graph.get()) {
     for (Var*& o : fg.outputs) o = current(o);
     for (auto& u : fg.updates) u.second = current(u.second);
   } else {
     for (Var*& o : g.outputs) o = current(o);
   }
-  // Bodies are scopes of their own. The pass replaces no scan, so the
-  // scans of `order` are still the scope's.
-  for (Node* n : order)
-    if (n->scan) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // Bodies are scopes of their own (scans are never merged).
+  for (Node* n : scans) changed = merge_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

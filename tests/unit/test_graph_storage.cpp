@@ -59,9 +59,9 @@ TEST_CASE("graph storage: a use table answers alike through variable marks and t
   UseTable& first = *owner;
   auto fill = [&](UseTable& table) {
     for (Node* n : g.nodes())
-      for (size_t k = 0; k < n->inputs.size(); ++k) table.uses_of(n->inputs[k]).push_back({n, int(k)});
+      for (size_t k = 0; k < n->inputs.size(); ++k) table.add_use(n->inputs[k], {n, int(k)});
     table.roots_of(t) += 1;
-    table.uses_of(y).push_back({t->owner, 0});
+    table.add_use(y, {t->owner, 0});
   };
   fill(first);
   {
@@ -76,8 +76,8 @@ TEST_CASE("graph storage: a use table answers alike through variable marks and t
       CHECK(table->roots(s) == 0);
       CHECK(table->uses(y).size() == 1);
     }
-    second.uses_of(x).clear();  // the second table's changes stay its own
-    CHECK(second.uses(x).empty());
+    second.add_use(x, {t->owner, 0});  // the second table's changes stay its own
+    CHECK(second.uses(x).size() == 3);
     CHECK(first.uses(x).size() == 2);
   }
   // A table made after the first is gone owns the marks again and starts empty.
@@ -85,8 +85,13 @@ TEST_CASE("graph storage: a use table answers alike through variable marks and t
   UseTable third(g);
   CHECK(third.uses(x).empty());
   CHECK(third.roots(t) == 0);
-  third.uses_of(s).push_back({t->owner, 0});
+  third.add_use(s, {t->owner, 0});
   CHECK(third.uses(s).size() == 1);
+  // A list grows in the table's arena and keeps its uses in order.
+  for (int k = 1; k < 100; ++k) third.add_use(s, {t->owner, k});
+  REQUIRE(third.uses(s).size() == 100);
+  for (int k = 0; k < 100; ++k) CHECK(third.uses(s)[size_t(k)].index == k);
+  CHECK(third.uses(x).empty());
 }
 
 TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies, and erased nodes leave the counts") {
