@@ -1,7 +1,8 @@
 // Tests of what keeps compile time linear in the graph's size: nodes and
 // variables in chunked pools, use tables found through marks in the
 // variables, the node-list scan that tells which ops a function has, and the
-// anchors that let the pipeline skip a global pass.
+// anchors that let the pipeline skip a global pass, and the topological walk
+// that lets a pass do its per-node work as each node is placed.
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "frontend/loader.h"
 #include "ir/builder.h"
+#include "ir/topo_walk.h"
 #include "rewrite/database.h"
 #include "rewrite/rewrite.h"
 
@@ -145,4 +147,44 @@ TEST_CASE("graph storage: every global rewrite names the ops it can act on") {
   CHECK_FALSE(find("inplace_random").anchored_on(Op::Add));
   CHECK(find("elemwise_fusion").anchored_on(Op::Composite));
   CHECK(find("reduce_fusion").anchored_on(Op::Sum));
+}
+
+TEST_CASE("graph storage: topo_walk places each node after its producers, as topo_order lists them") {
+  Graph g;
+  Var* x = vector_input(g, "x");
+  Builder b(g, "nodes[0]");
+  // A diamond with a shared subexpression, a dead node, and two roots.
+  Var* s = b.add(x, x);
+  Var* l = b.neg(s);
+  Var* r = b.op(Op::Exp, {s});
+  Var* d = b.add(l, r);
+  b.op(Op::Tanh, {x});  // read by no root: never placed
+  Var* t = b.mul(d, s);
+  std::vector<Var*> roots{t, l};
+  std::vector<Node*> placed;
+  std::set<const Node*> seen;
+  topo_walk(roots, [&](Node* n) {
+    for (const Var* in : n->inputs)
+      if (in->owner) CHECK(seen.count(in->owner) == 1);  // every producer came first
+    CHECK(seen.insert(n).second);                         // and each node once
+    placed.push_back(n);
+  });
+  CHECK(placed.size() == 5);
+  CHECK(placed == topo_order(roots));
+  // The callback may walk another scope, and the outer walk is unaffected.
+  Graph other;
+  Var* y = vector_input(other, "y");
+  Builder ob(other, "nodes[0]");
+  std::vector<Var*> inner_roots{ob.neg(ob.op(Op::Exp, {y}))};
+  size_t inner = 0;
+  std::vector<Node*> outer;
+  topo_walk(roots, [&](Node* n) {
+    topo_walk(inner_roots, [&](Node*) { ++inner; });
+    outer.push_back(n);
+  });
+  CHECK(outer == placed);
+  CHECK(inner == 2 * placed.size());
+  // A cycle is an error naming the node that closes it.
+  s->owner->inputs[0] = t;
+  CHECK_THROWS_WITH_AS(topo_walk(roots, [](Node*) {}), doctest::Contains("cycle"), Error);
 }
