@@ -198,7 +198,11 @@ struct alignas(64) Node {
   SmallVec<Var*, 1> outputs;  // inline up to 1
   NodeAttrs attrs;
   std::string path;  // JSON path, e.g. "nodes[3]" or "nodes[1].body.nodes[0]"
-  std::unique_ptr<ScanInfo> scan;
+  std::unique_ptr<ScanInfo> scan;  // set exactly on scans (the verifier checks it)
+
+  // Whether this is a scan, from the first cache line: loops over every
+  // node that only look for scans do not fetch the line holding `scan`.
+  bool is_scan() const { return op == Op::Scan; }
 };
 
 // Stable-address storage of a graph's nodes or variables, built in chunks:

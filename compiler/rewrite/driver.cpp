@@ -405,7 +405,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
       // No rule anchors on this scope's nodes (most groups have rules for a
       // few ops only): only the scan bodies, scopes of their own, remain.
       for (Node* n : order)
-        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
+        if (n->is_scan()) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
       break;
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
@@ -488,7 +488,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     // the graph's op counts say whether there are any before a traversal).
     if (g.has_op(Op::Scan))
       for (Node* n : topo_order(roots_of(fg, g, scratch)))
-        if (n->scan) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
+        if (n->is_scan()) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
     if (!changed) break;
   }
   return any;
@@ -517,7 +517,7 @@ void retype_scan_params(Node& n) {
 
 void retype_scope(Graph& g, const std::vector<Var*>& roots) {
   for (Node* n : topo_order(roots)) {
-    if (n->scan) {
+    if (n->is_scan()) {
       retype_scan_params(*n);
       retype_scope(*n->scan->body, n->scan->body->outputs);
     }
@@ -537,7 +537,7 @@ void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
   std::vector<Node*> scans;
   topo_walk(roots, [&](Node* n) {
     keep[size_t(n->id)] = 1;
-    if (n->scan) scans.push_back(n);
+    if (n->is_scan()) scans.push_back(n);
   });
   for (Node* n : scans) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
   g.erase_nodes_if([&](const Node& n) { return !keep[size_t(n.id)]; });

@@ -28,7 +28,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rewr
   std::map<std::pair<const Var*, int>, std::vector<Node*>> groups;
   std::vector<Node*> scans;
   topo_walk(roots, [&](Node* n) {
-    if (n->scan) scans.push_back(n);
+    if (n->is_scan()) scans.push_back(n);
     if (!is_dot(n)) return;
     Var *x = n->inputs[0], *w = n->inputs[1];
     if (w->type.ndim() != 2 || (x->type.ndim() != 1 && x->type.ndim() != 2) || !is_float(n->outputs[0]->type.dtype) ||

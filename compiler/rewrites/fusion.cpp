@@ -173,7 +173,7 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.
   for (Node* n : order)
-    if (n->scan) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+    if (n->is_scan()) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 
@@ -217,7 +217,7 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.
   for (Node* n : order)
-    if (n->scan) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+    if (n->is_scan()) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

@@ -47,7 +47,7 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
         changed = true;
       }
     }
-    if (n->scan) changed = run_inplace(fg, *n->scan->body, n->scan->body->outputs, rule, choose, trace) || changed;
+    if (n->is_scan()) changed = run_inplace(fg, *n->scan->body, n->scan->body->outputs, rule, choose, trace) || changed;
   }
   return changed;
 }
@@ -98,7 +98,7 @@ bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   ReaderCounts u(g, roots);
   std::vector<Node*> order = order_and_readers(roots, u);
   for (Node* n : order) {
-    if (n->scan) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
+    if (n->is_scan()) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs->inplace < 0) continue;
     const Var* in = n->inputs[size_t(n->attrs->inplace)];
     if (in->kind == VarKind::Param) continue;

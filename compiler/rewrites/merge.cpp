@@ -117,7 +117,7 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
   // has read n's inputs before it places n, and never reads them again.
   std::vector<Node*> scans;
   topo_walk(roots, [&](Node* n) {
-    if (n->scan) scans.push_back(n);
+    if (n->is_scan()) scans.push_back(n);
     for (Var*& in : n->inputs) {
       canonical_constant(in);
       in = current(in);

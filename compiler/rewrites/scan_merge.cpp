@@ -144,13 +144,13 @@ Node* merge_two(Graph& g, Node& a, Node& b) {
 bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
   for (Node* n : topo_order(roots))
-    if (n->scan) changed = run_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+    if (n->is_scan()) changed = run_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   for (bool again = true; again;) {
     again = false;
     std::vector<Node*> scans;
     std::vector<Var*> scratch = &g == fg.graph.get() ? fg.roots() : g.outputs;
     for (Node* n : topo_order(scratch))
-      if (n->scan) scans.push_back(n);
+      if (n->is_scan()) scans.push_back(n);
     for (size_t i = 0; i < scans.size() && !again; ++i)
       for (size_t j = i + 1; j < scans.size() && !again; ++j) {
         Node &a = *scans[i], &b = *scans[j];
