@@ -250,42 +250,38 @@ class Revisits {
         at(size_t(node)).revisit = uint8_t(pass);
         any = true;
       }
-    for (Marks& m : marks_) m.cone = 0;
-    cone_empty_ = true;
     pass_ = pass;
     return any;
   }
+  // The id of the i-th node of this pass's order.
+  size_t order_id(size_t i) const { return size_t(member_ids_[i]); }
 
-  // Whether pass `pass_` visits n: every node in the first pass; later, the
-  // planned ones and the cone of this pass's replacements (whose outputs
-  // then join the cone).
-  bool wanted(const Node* n) {
-    grow();
-    if (pass_ == 0 || at(size_t(n->id)).revisit == pass_) return true;
-    if (cone_empty_) return false;  // nothing replaced yet in this pass
-    for (const Var* in : n->inputs)
-      if (at(size_t(in->id)).cone) {
-        for (const Var* o : n->outputs) at(size_t(o->id)).cone = 1;
-        return true;
-      }
-    return false;
+  // Whether pass `pass_` visits node `id` (n): every node in the first pass;
+  // later, the planned ones and the cone of this pass's replacements. The
+  // cone is pushed to readers through the use table (spread) rather than
+  // pulled from each node's inputs, so a later pass decides from the node's
+  // id alone and reads the lines of the nodes it visits only. A node reached
+  // by the cone passes it on to the readers of its outputs.
+  bool wanted(size_t id, const Node* n, const UseTable& uses) {
+    if (pass_ == 0 || at(id).revisit == pass_) return true;
+    if (at(id).cone != pass_) return false;
+    for (const Var* o : n->outputs) spread(o, uses);
+    return true;
   }
-  void visited(const Node* n) {
-    grow();
-    at(size_t(n->id)).visited = 1;
+  void visited(size_t id) {
+    grow();  // id may be a node made in this pass
+    at(id).visited = 1;
   }
   // A node made in this pass: a member of it (it may die before the next).
   void made(Node* n) {
     members_.push_back(n);
     member_ids_.push_back(n->id);
   }
-  // `from` was replaced by `to` in this pass.
-  void replaced(const Var* from, const Var* to) {
+  // `from` was replaced by `to` in this pass (after its readers moved to `to`).
+  void replaced(const Var* from, const Var* to, const UseTable& uses) {
     touch(from);
     touch(to);
-    grow();
-    at(size_t(to->id)).cone = 1;
-    cone_empty_ = false;
+    spread(to, uses);
   }
   // v gained or lost a reader or a root in this pass.
   void touch(const Var* v) {
@@ -295,6 +291,11 @@ class Revisits {
   void add_queries(std::vector<std::pair<int, int>>& q) { queries_.insert(queries_.end(), q.begin(), q.end()); }
 
  private:
+  // v's readers now are in this pass's cone.
+  void spread(const Var* v, const UseTable& uses) {
+    grow();
+    for (const Use& u : uses.uses(v)) at(size_t(u.node->id)).cone = uint8_t(pass_);
+  }
   // What is known of one node or variable, by id: pass numbers (kNever
   // before any) and flags, together, so that a node's lookups read one line
   // of one table.
@@ -304,7 +305,7 @@ class Revisits {
     uint8_t revisit = kNever;   // the pass planned to visit the node again
     uint8_t touched = kNever;   // the last pass in which the variable gained or lost a reader or root
     uint8_t visited = 0;        // the node was visited in some pass
-    uint8_t cone = 0;           // the variable changed in this pass
+    uint8_t cone = kNever;      // the last pass in which the node read a changed value
   };
   Marks& at(size_t id) { return marks_[id]; }
   void grow() {
@@ -314,7 +315,6 @@ class Revisits {
   const Graph& g_;
   int pass_ = 0;
   std::vector<Marks> marks_;
-  bool cone_empty_ = true;
   std::vector<Node*> members_;                    // the last pass's order and the nodes it made
   std::vector<int> member_ids_;                   // their ids
   std::vector<int> next_ids_;                     // ids of the order being placed
@@ -410,7 +410,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
     std::vector<uint8_t> dead;  // by node id: replaced in this pass
-    auto is_dead = [&](const Node* n) { return size_t(n->id) < dead.size() && dead[size_t(n->id)]; };
+    auto is_dead = [&](size_t id) { return id < dead.size() && dead[id]; };
     bool changed = false;
     // Nodes a rule made in this pass are visited right after it fired (a
     // rewrite often enables another on what it built), so fewer passes are
@@ -418,9 +418,9 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     // rebuilding each other's results; what is left waits for the next pass.
     std::vector<Node*> made;
     size_t budget = order.size() * 4 + 64;
-    auto visit = [&](Node* n, bool is_made) {
-      if (is_dead(n) || !(is_made || revisits.wanted(n))) return;
-      revisits.visited(n);
+    auto visit = [&](Node* n, size_t id, bool is_made) {
+      if (is_dead(id) || !(is_made || revisits.wanted(id, n, ctx.table))) return;
+      revisits.visited(id);
       if (!anchored(n)) return;
       bool live = false;
       for (Var* o : n->outputs) live = live || ctx.n_uses(o) > 0;
@@ -465,7 +465,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           ev.after.push_back(to);
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
           ctx.table.move_uses(from, to);
-          revisits.replaced(from, to);
+          revisits.replaced(from, to, ctx.table);
           move_roots(ctx.table, root_slots, from, to);
         }
         trace.record(std::move(ev));
@@ -476,9 +476,10 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
       }
       ctx.visiting = nullptr;
     };
-    for (Node* n : order) {
-      visit(n, false);
-      for (size_t w = 0; w < made.size() && budget > 0; ++w, --budget) visit(made[w], true);
+    // The order's nodes by id: a later pass reads the line of a node it visits only.
+    for (size_t i = 0; i < order.size(); ++i) {
+      visit(order[i], revisits.order_id(i), false);
+      for (size_t w = 0; w < made.size() && budget > 0; ++w, --budget) visit(made[w], size_t(made[w]->id), true);
       made.clear();
     }
     revisits.add_queries(ctx.queried);
