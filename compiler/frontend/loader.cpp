@@ -188,8 +188,9 @@ void Loader::bind_outputs(Scope& s, Node* n, const JsonValue& names, const std::
                                 std::to_string(names.size()) + " names given");
   for (size_t k = 0; k < count; ++k) {
     std::string p = path + "[" + std::to_string(k) + "]";
+    // The output's own JSON path is not stored: its node's path says where
+    // it was declared (Var::path).
     bind(s, as_name(names[k], p), n->outputs[k], p);
-    n->outputs[k]->path = p;
   }
 }
 

@@ -284,7 +284,6 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
     Var* stacked = n->outputs[k];
     if (!last_only) {
       bind(s, nm, stacked, p);
-      stacked->path = p;
       continue;
     }
     // reduce / foldl / foldr name only the last value: stacked[-1].
@@ -297,7 +296,6 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
     a.n_tensor_inputs = 1;
     Node* last = s.graph->add_node(Op::Subtensor, {stacked}, a, path);
     bind(s, nm, last->outputs[0], p);
-    last->outputs[0]->path = p;
   }
   if (node.contains("updates_out") && !node["updates_out"].is_null()) {
     const JsonValue& u = node["updates_out"];
@@ -310,7 +308,6 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
       if (k == states.size()) throw graph_error(p, "\"" + key + "\" is not updated in the body (body.updates)");
       Var* v = n->outputs[size_t(si.n_outs()) + k];
       bind(s, as_name(m.value, p), v, p);
-      v->path = p;
     }
   }
 }

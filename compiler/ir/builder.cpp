@@ -6,12 +6,12 @@
 
 namespace tgc {
 
-Var* Builder::op(Op o, std::vector<Var*> inputs, Attrs attrs) {
+Var* Builder::op(Op o, std::vector<Var*> inputs, NodeAttrs attrs) {
   Node* n = g_.add_node(o, std::move(inputs), std::move(attrs), path_);
   return n->outputs[0];
 }
 
-std::vector<Var*> Builder::op_n(Op o, std::vector<Var*> inputs, Attrs attrs) {
+std::vector<Var*> Builder::op_n(Op o, std::vector<Var*> inputs, NodeAttrs attrs) {
   return g_.add_node(o, std::move(inputs), std::move(attrs), path_)->outputs;
 }
 

@@ -15,8 +15,8 @@ class Builder {
   Graph& graph() { return g_; }
   const std::string& path() const { return path_; }
 
-  Var* op(Op op, std::vector<Var*> inputs, Attrs attrs = {});
-  std::vector<Var*> op_n(Op op, std::vector<Var*> inputs, Attrs attrs = {});
+  Var* op(Op op, std::vector<Var*> inputs, NodeAttrs attrs = {});
+  std::vector<Var*> op_n(Op op, std::vector<Var*> inputs, NodeAttrs attrs = {});
 
   // Constants.
   Var* scalar(double v, DType dt);

@@ -35,15 +35,18 @@ const Attrs& NodeAttrs::defaults() {
 NodeAttrs& NodeAttrs::operator=(Attrs a) {
   if (a == defaults())
     p_.reset();
-  else if (p_)
+  else if (p_ && p_.use_count() == 1)
     *p_ = std::move(a);
   else
-    p_ = std::make_unique<Attrs>(std::move(a));
+    p_ = std::make_shared<Attrs>(std::move(a));
   return *this;
 }
 
 Attrs& NodeAttrs::edit() {
-  if (!p_) p_ = std::make_unique<Attrs>();
+  if (!p_)
+    p_ = std::make_shared<Attrs>();
+  else if (p_.use_count() > 1)
+    p_ = std::make_shared<Attrs>(*p_);  // another node shares these: write a copy
   return *p_;
 }
 
@@ -173,7 +176,7 @@ void resolve_weak_inputs(Graph& g, Op op, std::vector<Var*>& inputs, const std::
 }
 }  // namespace
 
-Node* Graph::add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+Node* Graph::add_node(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
                       std::unique_ptr<ScanInfo> scan) {
   if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, path);
   Node probe;  // what inference reads, before the node takes its place
@@ -187,7 +190,7 @@ Node* Graph::add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string 
                         std::move(probe.scan), types);
 }
 
-Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
                             std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types) {
   Node* n = node_pool_.make();
   n->id = next_id_++;

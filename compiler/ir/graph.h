@@ -72,7 +72,12 @@ struct alignas(64) Var {
   std::string name;
   // Constant: its value. Shared: its initial value (Tensor or RngState).
   std::shared_ptr<const Value> value;
-  std::string path;  // where it was declared in the graph file
+  // Where it was declared in the graph file: set for inputs, shared
+  // variables, constants and body parameters. Empty for the outputs of
+  // nodes: their node's path says where they were declared, and storing
+  // each one's own ("nodes[12].outputs[0]", longer than a string holds
+  // inline) cost a heap block per value, copied again by every extraction.
+  std::string path;
 
   bool is_constant() const { return kind == VarKind::Constant; }
   const Tensor* constant_tensor() const {
@@ -124,29 +129,34 @@ struct Attrs {
 };
 
 // A node's attributes, kept out of line. Most nodes (elementwise arithmetic,
-// dots) have only the defaults and store nothing; the others own one Attrs.
-// Attrs is about 200 bytes: inside Node it made every node 3x larger than the
-// fields traversals read, and a traversal of a 20,000-node graph touched
-// that much more memory. Reads go through ->; the few writers call edit().
+// dots) have only the defaults and store nothing; the others point to one
+// Attrs. Attrs is about 200 bytes: inside Node it made every node 3x larger
+// than the fields traversals read, and a traversal of a 20,000-node graph
+// touched that much more memory. Reads go through ->; the few writers call
+// edit().
+//
+// Copies share the Attrs (copy on write): extracting a function, cloning a
+// body and rules that rebuild a node with its own attributes copy a pointer
+// instead of 200 bytes and the attribute's own vectors, and merge finds two
+// such nodes' attributes equal from the pointers alone.
 class NodeAttrs {
  public:
   NodeAttrs() = default;
   NodeAttrs(Attrs a) { *this = std::move(a); }  // NOLINT: implicit, as Attrs was
-  NodeAttrs(const NodeAttrs& o) : p_(o.p_ ? std::make_unique<Attrs>(*o.p_) : nullptr) {}
-  NodeAttrs(NodeAttrs&&) noexcept = default;
-  NodeAttrs& operator=(const NodeAttrs& o) { return *this = NodeAttrs(o); }
-  NodeAttrs& operator=(NodeAttrs&&) noexcept = default;
   NodeAttrs& operator=(Attrs a);
 
   const Attrs& operator*() const { return p_ ? *p_ : defaults(); }
   const Attrs* operator->() const { return &**this; }
   operator const Attrs&() const { return **this; }  // NOLINT: reads as an Attrs
-  Attrs& edit();  // the node's own attributes, made on first write
+  // The node's own attributes, made (or unshared) on first write.
+  Attrs& edit();
   bool operator==(const NodeAttrs& o) const { return p_ == o.p_ || **this == *o; }
 
  private:
   static const Attrs& defaults();
-  std::unique_ptr<Attrs> p_;  // null: every attribute has its default
+  // null: every attribute has its default. Shared between copies; written
+  // only through edit(), which first makes it this node's alone.
+  std::shared_ptr<Attrs> p_;
 };
 
 // Theano's scan, with the node's inputs laid out as
@@ -252,10 +262,10 @@ class Graph {
   Var* new_constant(std::string name, Tensor value);
   // Adds a node and creates its outputs with types from type inference.
   // Throws graph_error(path, ...) on a type or shape error.
-  Node* add_node(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+  Node* add_node(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
                  std::unique_ptr<ScanInfo> scan = nullptr);
   // Adds a node whose output types are given (used when cloning).
-  Node* add_node_typed(Op op, std::vector<Var*> inputs, Attrs attrs, std::string path,
+  Node* add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
                        std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types);
 
   const std::vector<Var*>& vars() const { return vars_; }

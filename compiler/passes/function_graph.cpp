@@ -58,7 +58,6 @@ void copy_subgraph(Graph& dst, const std::vector<Var*>& roots, VarMap& map) {
     Node* c = dst.add_node_typed(n->op, ins, n->attrs, n->path, std::move(si), types);
     for (size_t k = 0; k < n->outputs.size(); ++k) {
       c->outputs[k]->name = n->outputs[k]->name;
-      c->outputs[k]->path = n->outputs[k]->path;
       map[n->outputs[k]] = c->outputs[k];
     }
   });

@@ -48,6 +48,38 @@ TEST_CASE("graph storage: nodes and variables keep their addresses while the gra
   for (const Node* n : g.nodes()) CHECK(n->op == Op::Add);
 }
 
+TEST_CASE("graph storage: copied node attributes are shared until one copy is written") {
+  Graph g;
+  Var* x = g.new_var("x", Type::tensor(DType::Float64, {2, 3}), VarKind::Input);
+  Attrs a;
+  a.axis_all = false;
+  a.axes = {1};
+  Node* sum = g.add_node(Op::Sum, {x}, a, "nodes[0]");
+  // A node rebuilt from another's attributes (extraction, cloning, rules)
+  // shares them: the same Attrs object, equal without comparing fields.
+  Node* copy = g.add_node(Op::Sum, {x}, sum->attrs, "nodes[1]");
+  CHECK(&*copy->attrs == &*sum->attrs);
+  CHECK(copy->attrs == sum->attrs);
+  // Writing one copy leaves the other as it was.
+  copy->attrs.edit().keepdims = true;
+  CHECK(&*copy->attrs != &*sum->attrs);
+  CHECK(copy->attrs->keepdims);
+  CHECK_FALSE(sum->attrs->keepdims);
+  CHECK(sum->attrs->axes == std::vector<int>{1});
+  CHECK_FALSE(copy->attrs == sum->attrs);
+  // So does assigning whole attributes to a shared copy.
+  NodeAttrs shared = sum->attrs;
+  Attrs other = *sum->attrs;
+  other.axes = {0};
+  shared = other;
+  CHECK(shared->axes == std::vector<int>{0});
+  CHECK(sum->attrs->axes == std::vector<int>{1});
+  // Default attributes store nothing, and any two compare equal.
+  Node* neg = g.add_node(Op::Neg, {x}, Attrs{}, "nodes[2]");
+  CHECK(neg->attrs == NodeAttrs());
+  CHECK(&*neg->attrs == &*NodeAttrs());
+}
+
 TEST_CASE("graph storage: a use table answers alike through variable marks and through its map") {
   Graph g, other;
   Var* x = vector_input(g, "x");
