@@ -43,13 +43,22 @@ def load_npy(path: Path):
     return descr, shape, values
 
 
+def close_float(x: float, y: float, rtol: float, atol: float) -> bool:
+    """NaN matches only NaN, an infinity only the same infinity, others within tolerance."""
+    if math.isnan(x) or math.isnan(y):
+        return math.isnan(x) and math.isnan(y)
+    if math.isinf(x) or math.isinf(y):
+        return x == y
+    return abs(x - y) <= atol + rtol * abs(y)
+
+
 def close(a, b) -> bool:
     (da, sa, va), (db, sb, vb) = a, b
     if da != db or sa != sb:
         return False
     if da.startswith("f"):
         rtol, atol = (1e-5, 1e-6) if da == "f4" else (1e-12, 1e-12)
-        return all((math.isnan(x) and math.isnan(y)) or abs(x - y) <= atol + rtol * abs(y) for x, y in zip(va, vb))
+        return all(close_float(x, y, rtol, atol) for x, y in zip(va, vb))
     return va == vb
 
 
