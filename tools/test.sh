@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit tests, the sample host program,
-# the conformance suite (both engines, all three modes), the examples, and a
-# build of the compiler and of generated code under ASan+UBSan running the
-# unit tests and the conformance cases. Exits non-zero on any failure.
+# the conformance suite (both engines, all three modes), the examples, mutants
+# of the example graphs (tools/fuzz_graphs.py), and a build of the compiler
+# and of generated code under ASan+UBSan running the unit tests, malformed
+# mutants and the conformance cases. Exits non-zero on any failure.
 # Usage: tools/test.sh   (from anywhere; run tools/setup.sh first on a fresh machine)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +35,11 @@ fi
 step "examples: compiled against reference"
 python3 tools/check_examples.py --tgc build/tgc
 
+# Mutants of the example and conformance graphs, fixed seeds (reproducible):
+# the engines must agree on mostly-valid ones.
+step "fuzzing: mutated graphs, compiled against reference"
+python3 tools/fuzz_graphs.py --tgc build/tgc --differential --count 60 --seed 1
+
 step "build under ASan+UBSan"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTGC_SANITIZE=ON >/dev/null
 ninja -C build-asan -j "$jobs" tgc tgc_unit_tests
@@ -41,6 +47,10 @@ export ASAN_OPTIONS="detect_leaks=0:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 step "unit tests under ASan+UBSan"
 build-asan/tests/tgc_unit_tests
+# Malformed graphs: the sanitized compiler must reject each with an error
+# line and exit 1 or 2, never crash.
+step "fuzzing under ASan+UBSan: malformed graphs"
+python3 tools/fuzz_graphs.py --tgc build-asan/tgc --count 400 --seed 1
 if [ -x "$conformance/run" ]; then
   # Generated code is built with the same sanitizers and loaded into the
   # sanitized compiler.
