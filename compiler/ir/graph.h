@@ -66,6 +66,10 @@ struct alignas(64) Var {
   // (rewrite/rewrite.h): valid while use_epoch is that table's epoch.
   mutable uint32_t use_epoch = 0;
   mutable uint32_t use_slot = 0;
+  // A topological walk (ir/topo_walk.h) sets this to its epoch once the
+  // owner is placed, so readers of the value find the owner done from this
+  // line, without fetching the owner's.
+  mutable uint32_t placed_epoch = 0;
   Node* owner = nullptr;  // NodeOutput: the producing node
   Graph* scope = nullptr;
   Type type;

@@ -5,6 +5,7 @@
 // that lets a pass do its per-node work as each node is placed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -216,6 +217,23 @@ TEST_CASE("graph storage: topo_walk places each node after its producers, as top
   });
   CHECK(outer == placed);
   CHECK(inner == 2 * placed.size());
+  // A node with two outputs read by different nodes (the readers find it
+  // placed through either output) is placed once, before both.
+  Graph h;
+  Var* c = h.new_var("c", Type::tensor(DType::Bool, {}), VarKind::Input);
+  Var* p = vector_input(h, "p");
+  Builder hb(h, "nodes[0]");
+  Attrs two;
+  two.n_branch = 2;
+  std::vector<Var*> branches = hb.op_n(Op::IfElse, {c, p, hb.neg(p), hb.neg(p), p}, two);
+  REQUIRE(branches.size() == 2);
+  Var* sum = hb.add(branches[1], hb.op(Op::Exp, {branches[0]}));
+  std::vector<Var*> h_roots{sum, branches[1]};
+  std::vector<Node*> h_placed;
+  topo_walk(h_roots, [&](Node* n) { h_placed.push_back(n); });
+  CHECK(h_placed.size() == 5);
+  CHECK(std::count(h_placed.begin(), h_placed.end(), branches[0]->owner) == 1);
+  CHECK(h_placed == topo_order(h_roots));
   // A cycle is an error naming the node that closes it.
   s->owner->inputs[0] = t;
   CHECK_THROWS_WITH_AS(topo_walk(roots, [](Node*) {}), doctest::Contains("cycle"), Error);
