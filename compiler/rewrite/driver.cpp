@@ -404,8 +404,9 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     if (!any_candidate) {
       // No rule anchors on this scope's nodes (most groups have rules for a
       // few ops only): only the scan bodies, scopes of their own, remain.
-      for (Node* n : order)
-        if (n->is_scan()) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
+      if (g.has_op(Op::Scan))
+        for (Node* n : order)
+          if (n->is_scan()) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
       break;
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;
