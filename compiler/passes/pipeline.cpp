@@ -104,16 +104,20 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   verify_after(fg);
   lap("extract+grad");
   std::vector<std::string> changed;  // groups that fired
+  bool changed_after_inplace = true;  // whether a group changed the graph after the in-place group ran
   for (const GroupStep& step : group_order()) {
     if (!step.if_changed.empty() && std::find(changed.begin(), changed.end(), step.if_changed) == changed.end())
       continue;
-    if (run_group(fg, step.group, group_rewrites(sel, step.group), trace)) changed.push_back(step.group);
+    bool fired = run_group(fg, step.group, group_rewrites(sel, step.group), trace);
+    if (fired) changed.push_back(step.group);
+    changed_after_inplace = step.group == "inplace" ? false : changed_after_inplace || fired;
     lap(step.group);
     verify_after(fg);
     lap("verify");
   }
-  // The final merge can give a value destroyed in place a second reader.
-  rules::revalidate_inplace(fg);
+  // The final merge can give a value destroyed in place a second reader;
+  // when nothing changed after the in-place group, its marks still hold.
+  if (changed_after_inplace) rules::revalidate_inplace(fg);
   if (!opt.keep_dead) remove_dead_nodes(fg);
   verify(*fg.graph, fg.roots());
   return fg;
