@@ -24,11 +24,10 @@ namespace tgc {
 // may walk another scope (a scan body's nodes are not this walk's), never
 // this walk's nodes.
 //
-// Each input costs one line, the variable's: a placed owner marks its
-// outputs (Var::placed_epoch), so the owner's line is fetched only to visit
-// it, not once more per reader to see that it is done. In a graph larger
-// than the L2 those per-reader fetches of far owners were the walk's main
-// cost.
+// An input whose owner is placed costs one line, the variable's: a placed
+// owner marks its outputs (Var::placed_epoch), so the owner's line is
+// fetched to visit it, not again by each later reader to see that it is
+// done (in a graph larger than the L2, a miss for each far reader).
 template <class Visit>
 void topo_walk(const std::vector<Var*>& roots, Visit&& visit) {
   const uint32_t epoch = new_visit_epoch();
