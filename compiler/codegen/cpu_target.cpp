@@ -75,7 +75,6 @@ class FunctionEmitter {
   EntryPoint emit(int& n_slots) {
     std::vector<Var*> roots = fg_.roots();
     Schedule s = schedule_scope(roots);
-    analyze_views(s.order, views_);
     plan_scope_memory(s, views_, roots, plan_);
     bind_inputs();
     bind_leaves(s);
@@ -162,8 +161,7 @@ class FunctionEmitter {
     auto add = [&](const Var* v) {
       if (v->kind == VarKind::Shared || v->kind == VarKind::Constant) leaves.insert(v);
     };
-    for (const Node* n : s.order)
-      for (const Var* in : n->inputs) add(in);
+    for (const Var* v : s.leaves) add(v);
     for (const Var* r : fg_.roots()) add(r);
     body_.line("// shared variables and constants");
     for (size_t k = 0; k < fg_.shared.size(); ++k) {

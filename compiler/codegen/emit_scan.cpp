@@ -221,7 +221,6 @@ void emit_scan(EmitContext& c, const Node& n) {
 
   // ---- the loop ----
   Schedule bs = schedule_scope(body.outputs);
-  analyze_views(bs.order, c.views);
   plan_scope_memory(bs, c.views, body.outputs, c.plan);
   for (const Node* bn : bs.order)
     for (const Var* in : bn->inputs)

@@ -27,7 +27,9 @@ class VarTable {
     auto it = other_.find(v);
     return it == other_.end() ? none_ : it->second;
   }
-  // v's value, to assign (`none` until then).
+  // v's value, to assign (`none` until then). The reference stays valid
+  // while the table lives: the flat table never grows, and the map's
+  // entries do not move when it does.
   T& operator[](const Var* v) { return in_flat(v) ? flat_[size_t(v->id)] : other_.try_emplace(v, none_).first->second; }
   // How many variables have a value other than `none`.
   size_t count() const {

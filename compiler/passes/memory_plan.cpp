@@ -16,7 +16,7 @@ bool needs_slot(const Var* v, const ViewInfo& views) {
 
 }  // namespace
 
-void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan) {
+void plan_scope_memory(const Schedule& s, ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan) {
   // Last position at which each value is read (views read their bases); -1:
   // not read. By id for the scope's own variables.
   VarTable<int> last(s.scope, -1);
@@ -40,40 +40,49 @@ void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vect
         for (const Var* b : it->second) stack.push_back(b);
     }
   };
+  // The values that need a slot, in the order they are defined, with where
+  // their last read and their slot are kept (references into the tables,
+  // which do not move): the assignment below reads this array, not every
+  // node and variable again.
+  struct Def {
+    int pos;  // the defining node's position in the schedule
+    const int* last;
+    int* slot;
+  };
+  std::vector<Def> defs;
   for (size_t i = 0; i < s.order.size(); ++i) {
     const Node* n = s.order[i];
     int pos = int(i);  // the node's position in the schedule
+    analyze_node_views(n, views);  // its inputs' producers came before it
     for (const Var* in : n->inputs) touch(in, pos);
-    for (const Var* out : n->outputs) touch(out, pos);  // defined here, even if never read
+    for (const Var* out : n->outputs) {
+      touch(out, pos);  // defined here, even if never read
+      if (needs_slot(out, views)) defs.push_back({pos, &last[out], &plan.slot[out]});
+    }
   }
   for (const Var* v : live_out) touch(v, INT_MAX);
 
   // Greedy assignment in schedule order: a slot is free once the last read of
-  // the value in it is strictly before the current node; the lowest free slot
-  // is reused first. Both sets are min-heaps, so a schedule of n nodes costs
-  // O(n log n) even when many values live to the end (function outputs).
+  // the value in it is strictly before the defining node; the lowest free
+  // slot is reused first. Both sets are min-heaps, so a schedule of n nodes
+  // costs O(n log n) even when many values live to the end (function outputs).
   using MinHeap = std::priority_queue<std::pair<int, int>, std::vector<std::pair<int, int>>, std::greater<>>;
   MinHeap busy;  // (last use, slot)
   std::priority_queue<int, std::vector<int>, std::greater<>> free_slots;
-  for (size_t i = 0; i < s.order.size(); ++i) {
-    const Node* n = s.order[i];
-    int pos = int(i);
-    while (!busy.empty() && busy.top().first < pos) {
+  for (const Def& d : defs) {
+    while (!busy.empty() && busy.top().first < d.pos) {
       free_slots.push(busy.top().second);
       busy.pop();
     }
-    for (const Var* out : n->outputs) {
-      if (!needs_slot(out, views)) continue;
-      int slot;
-      if (!free_slots.empty()) {
-        slot = free_slots.top();
-        free_slots.pop();
-      } else {
-        slot = plan.n_slots++;
-      }
-      plan.slot[out] = slot;
-      busy.push({last[out], slot});
+    int slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.top();
+      free_slots.pop();
+    } else {
+      slot = plan.n_slots++;
     }
+    *d.slot = slot;
+    busy.push({*d.last, slot});
   }
 }
 

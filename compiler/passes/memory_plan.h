@@ -4,7 +4,7 @@
 // their bases' lifetimes); sizes are known only at run time, so each slot is
 // a grow-only buffer and repeated calls with the same shapes allocate nothing.
 //
-// Assumes: schedules of every scope, and view information.
+// Assumes: schedules of every scope.
 // Guarantees: two tensors whose lifetimes overlap never share a slot; values
 // that outlive the call (outputs, update values) are never overwritten.
 #pragma once
@@ -32,8 +32,10 @@ struct MemoryPlan {
 // Plans the slots of one scope whose schedule is `s`; `live_out` are values
 // that must survive to the end of the scope (outputs, updates, or a body's
 // outputs). Call once per scope, outer scope first; slots are never shared
-// between scopes.
-void plan_scope_memory(const Schedule& s, const ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan);
+// between scopes. Adds the scope's views to `views` (passes/views.h) in the
+// same pass over the schedule that finds each value's last read: a large
+// scope's nodes do not stay in cache from one pass to the next.
+void plan_scope_memory(const Schedule& s, ViewInfo& views, const std::vector<Var*>& live_out, MemoryPlan& plan);
 
 // A human-readable summary (for --profile and comments in generated code).
 std::string describe_plan(const MemoryPlan& plan);

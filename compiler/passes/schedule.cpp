@@ -68,8 +68,21 @@ Schedule schedule_scope(const std::vector<Var*>& roots) {
     index[size_t(n->id)] = int(topo.size());
     topo.push_back(n);
     max_id = std::max(max_id, n->id);
+    for (const Var* in : n->inputs)
+      if (in && !in->owner) s.leaves.push_back(in);
   });
   index.resize(size_t(max_id + 1));
+  std::sort(s.leaves.begin(), s.leaves.end());
+  s.leaves.erase(std::unique(s.leaves.begin(), s.leaves.end()), s.leaves.end());
+  // Without an ifelse every node is in the root region and the order is the
+  // walk's: the two passes below would only copy it (at 20,000 nodes each
+  // pass fetches every node's line again, from beyond the L2).
+  if (s.scope && !s.scope->has_op(Op::IfElse)) {
+    s.regions[0].nodes = topo;
+    s.region_at.assign(topo.size(), 0);
+    s.order = std::move(topo);
+    return s;
+  }
   auto topo_index = [&](const Node* p) {
     if (p->id > max_id) return -1;
     int i = index[size_t(p->id)];

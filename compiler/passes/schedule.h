@@ -29,6 +29,11 @@ struct Schedule {
   // ifelse is, so this is the order the generated code runs them in.
   std::vector<Node*> order;
   const Graph* scope = nullptr;  // the graph of the roots
+  // The variables without a producer (inputs, shared variables, constants,
+  // body parameters) that scheduled nodes read, each once, in no particular
+  // order: found as the walk reads every input, so that code generation
+  // does not read every node's inputs again to bind them.
+  std::vector<const Var*> leaves;
 
   // The index in `order` of a scheduled node, -1 for any other node.
   int position(const Node* n) const {

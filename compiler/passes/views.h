@@ -26,10 +26,11 @@ struct ViewInfo {
   bool is_contiguous(const Var* v) const { return contiguous.find(v) == 1; }
 };
 
-// Analyzes the nodes of `order` (one scope, in a topological order); leaves
-// (inputs, shared, constants, params) are contiguous unless `noncontig_leaf`
-// says otherwise for them.
-void analyze_views(const std::vector<Node*>& order, ViewInfo& info);
+// Analyzes the outputs of node n, whose inputs' producers were analyzed
+// before it (nodes of one scope, in a topological order); leaves (inputs,
+// shared, constants, params) are contiguous. The memory planner calls it as
+// it reads each node for liveness (passes/memory_plan.h).
+void analyze_node_views(const Node* n, ViewInfo& info);
 
 // True when output `k` of `n` is a view of input `in` given what is known of
 // the inputs' contiguity.

@@ -3,6 +3,8 @@
 // lookups of a node's region and position.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "passes/function_graph.h"
 #include "passes/schedule.h"
 #include "test_util.h"
@@ -48,4 +50,31 @@ TEST_CASE("schedule: regions of ifelse branches, positions in the order") {
   Node* stray = g.add_node(Op::Neg, {fg.inputs[1]}, {}, "stray");
   CHECK(s.region_of(stray) == -1);
   CHECK(s.position(stray) == -1);
+}
+
+TEST_CASE("schedule: without an ifelse, the walk's order in one region; each leaf read once listed") {
+  Module m = test::load(R"({"format": "tgc-graph", "version": 1, "name": "t",
+    "inputs": [{"name": "x", "dtype": "float64", "shape": [3]}, {"name": "unused", "dtype": "float64", "shape": [3]}],
+    "nodes": [{"op": "mul", "inputs": ["x", {"value": 2.0}], "outputs": ["a"]},
+              {"op": "exp", "inputs": ["x"], "outputs": ["b"]},
+              {"op": "add", "inputs": ["a", "b"], "outputs": ["c"]},
+              {"op": "sub", "inputs": ["c", "x"], "outputs": ["y"]}],
+    "functions": [{"name": "f", "inputs": ["x", "unused"], "outputs": ["y"]}]})");
+  FunctionGraph fg = extract_function(m, *m.find_function("f"), Mode::FastRun);
+  Schedule s = schedule_scope(fg.roots());
+  REQUIRE(s.regions.size() == 1);
+  CHECK(s.regions[0].nodes == s.order);
+  REQUIRE(s.order.size() == 4);
+  CHECK(s.order.back()->outputs[0] == fg.outputs[0]);
+  for (size_t i = 0; i < s.order.size(); ++i) {
+    CHECK(s.position(s.order[i]) == int(i));
+    CHECK(s.region_of(s.order[i]) == 0);
+    for (const Var* in : s.order[i]->inputs)
+      if (in->owner) CHECK(s.position(in->owner) < int(i));
+  }
+  // x, read by three nodes, and the constant 2.0; not the input no node reads.
+  REQUIRE(s.leaves.size() == 2);
+  CHECK(std::count(s.leaves.begin(), s.leaves.end(), fg.inputs[0]) == 1);
+  CHECK(std::count(s.leaves.begin(), s.leaves.end(), fg.inputs[1]) == 0);
+  CHECK(std::count_if(s.leaves.begin(), s.leaves.end(), [](const Var* v) { return v->is_constant(); }) == 1);
 }

@@ -60,3 +60,23 @@ TEST_CASE("var table: values with a 'none', counted and visited in both tables")
   CHECK(seen == 2);
   CHECK(sum == 3);
 }
+
+TEST_CASE("var table: a reference to a value stays valid as the table grows") {
+  Graph g, body(&g);
+  Type t = Type::tensor(DType::Float32, {});
+  Var* a = g.new_var("a", t, VarKind::Input);
+  Var* p = body.new_var("p", t, VarKind::Param);
+  VarTable<int> tab(&g, -1);
+  int& flat = tab[a];
+  int& hashed = tab[p];
+  flat = 1;
+  hashed = 2;
+  // Many more variables of other graphs and made later: the map rehashes.
+  std::vector<Var*> more;
+  for (int i = 0; i < 1000; ++i) more.push_back((i % 2 ? g : body).new_var("v", t, VarKind::Input));
+  for (size_t i = 0; i < more.size(); ++i) tab[more[i]] = int(i);
+  CHECK(&tab[a] == &flat);
+  CHECK(&tab[p] == &hashed);
+  CHECK(tab.find(a) == 1);
+  CHECK(tab.find(p) == 2);
+}
