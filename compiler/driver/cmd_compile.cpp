@@ -4,6 +4,7 @@
 
 #include "codegen/cpu_target.h"
 #include "driver/commands.h"
+#include "driver/keep_until_exit.h"
 #include "frontend/loader.h"
 #include "ir/error.h"
 #include "passes/pipeline.h"
@@ -38,6 +39,11 @@ int cmd_compile(const CliOptions& o) {
     out << *text;
     if (!out) throw run_error("", "cannot write " + p.string());
   }
+  // The process exits next: freeing the graphs would only cost time
+  // (driver/keep_until_exit.h).
+  keep_until_exit(std::move(fgs));
+  keep_until_exit(std::move(m));
+  keep_until_exit(std::move(u));
   return 0;
 }
 
