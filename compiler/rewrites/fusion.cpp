@@ -151,7 +151,9 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
       for (int k = 0; k < f.prog.n_inputs; ++k) {
         Var* in = f.inputs[size_t(k)];
         Node* p = in->owner;
-        if (!p || !fusable(*p) || uses[in] != 1 || !same_pattern(in->type, n->outputs[0]->type)) continue;
+        // The checks that read only the value come first: a value with other
+        // readers is skipped without fetching its producer's lines.
+        if (!p || uses[in] != 1 || !same_pattern(in->type, n->outputs[0]->type) || !fusable(*p)) continue;
         ScalarProgram pp = program_of(*p);
         Fused next = absorb(f, k, pp, p->inputs);
         if (next.inputs.size() > kMaxInputs || next.prog.instrs.size() > kMaxInstrs) continue;
@@ -204,7 +206,7 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
     if (!fusable_reduction(*n)) continue;
     Var* x = n->inputs[0];
     Node* p = x->owner;
-    if (!p || !fusable(*p) || uses[x] != 1 || x->type.ndim() == 0) continue;
+    if (!p || uses[x] != 1 || x->type.ndim() == 0 || !fusable(*p)) continue;
     bool aligned = true;
     for (const Var* in : p->inputs) aligned = aligned && (in->type.ndim() == 0 || same_pattern(in->type, x->type));
     if (!aligned) continue;
