@@ -53,7 +53,7 @@ void plan_scope_memory(const Schedule& s, ViewInfo& views, const std::vector<Var
   for (size_t i = 0; i < s.order.size(); ++i) {
     const Node* n = s.order[i];
     int pos = int(i);  // the node's position in the schedule
-    analyze_node_views(n, views);  // its inputs' producers came before it
+    analyze_node_views(*n, views);  // its inputs' producers came before it
     for (const Var* in : n->inputs) touch(in, pos);
     for (const Var* out : n->outputs) {
       touch(out, pos);  // defined here, even if never read

@@ -44,49 +44,49 @@ bool output_is_view(const Node& n, const ViewInfo& info) {
   }
 }
 
-void analyze_node_views(const Node* n, ViewInfo& info) {
-  bool view = output_is_view(*n, info);
-  for (size_t k = 0; k < n->outputs.size(); ++k) {
-    const Var* out = n->outputs[k];
-    if (!view || (n->attrs->inplace >= 0 && k > 0)) {
+void analyze_node_views(const Node& n, ViewInfo& info) {
+  bool view = output_is_view(n, info);
+  for (size_t k = 0; k < n.outputs.size(); ++k) {
+    const Var* out = n.outputs[k];
+    if (!view || (n.attrs->inplace >= 0 && k > 0)) {
       info.contiguous[out] = out->type.is_tensor();
       continue;
     }
     std::vector<const Var*> bases;
     bool contig = false;
-    if (n->attrs->inplace >= 0) {
-      const Var* in = n->inputs[size_t(n->attrs->inplace)];
+    if (n.attrs->inplace >= 0) {
+      const Var* in = n.inputs[size_t(n.attrs->inplace)];
       if (out->type.is_tensor()) {
         info.bases[out] = {in};
         info.contiguous[out] = leaf_contiguous(in, info);
       }
       continue;
     }
-    switch (n->op) {
+    switch (n.op) {
       case Op::IfElse: {
-        size_t m = size_t(n->attrs->n_branch);
-        const Var* a = n->inputs[1 + k];
-        const Var* b = n->inputs[1 + m + k];
+        size_t m = size_t(n.attrs->n_branch);
+        const Var* a = n.inputs[1 + k];
+        const Var* b = n.inputs[1 + m + k];
         bases = {a, b};
         contig = leaf_contiguous(a, info) && leaf_contiguous(b, info);
         break;
       }
       case Op::Dimshuffle:
-        bases = {n->inputs[0]};
-        contig = leaf_contiguous(n->inputs[0], info) && dimshuffle_keeps_order(*n);
+        bases = {n.inputs[0]};
+        contig = leaf_contiguous(n.inputs[0], info) && dimshuffle_keeps_order(n);
         break;
       case Op::Transpose:
-        bases = {n->inputs[0]};
-        contig = leaf_contiguous(n->inputs[0], info) && transpose_is_identity(*n);
+        bases = {n.inputs[0]};
+        contig = leaf_contiguous(n.inputs[0], info) && transpose_is_identity(n);
         break;
       case Op::Reshape:
       case Op::Flatten:
       case Op::Assert:
-        bases = {n->inputs[0]};
-        contig = leaf_contiguous(n->inputs[0], info);
+        bases = {n.inputs[0]};
+        contig = leaf_contiguous(n.inputs[0], info);
         break;
       default:  // Subtensor: strided in general
-        bases = {n->inputs[0]};
+        bases = {n.inputs[0]};
         contig = false;
         break;
     }

@@ -30,7 +30,7 @@ struct ViewInfo {
 // before it (nodes of one scope, in a topological order); leaves (inputs,
 // shared, constants, params) are contiguous. The memory planner calls it as
 // it reads each node for liveness (passes/memory_plan.h).
-void analyze_node_views(const Node* n, ViewInfo& info);
+void analyze_node_views(const Node& n, ViewInfo& info);
 
 // True when output `k` of `n` is a view of input `in` given what is known of
 // the inputs' contiguity.
