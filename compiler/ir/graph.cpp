@@ -250,6 +250,14 @@ void mark_ops_present(const Graph& g, std::vector<bool>& present) {
       if (n->scan) mark_ops_present(*n->scan->body, present);
 }
 
+std::vector<Node*> scans_in(const Graph& g, const std::vector<Node*>& order) {
+  std::vector<Node*> scans;
+  if (g.has_op(Op::Scan))
+    for (Node* n : order)
+      if (n->is_scan()) scans.push_back(n);
+  return scans;
+}
+
 uint32_t new_visit_epoch() {
   // One counter for all threads, so no traversal ever mistakes another's
   // marks for its own.

@@ -340,6 +340,11 @@ std::vector<Type> infer_types(const Node& node);
 // counts (no traversal).
 void mark_ops_present(const Graph& g, std::vector<bool>& present);
 
+// The scans among `order` (nodes of scope g, e.g. a walk's order), found
+// without reading the order when g's op counts say it holds none: a loop
+// over a large order fetches every node's line again.
+std::vector<Node*> scans_in(const Graph& g, const std::vector<Node*>& order);
+
 // Variables of `g` read by nodes of `g` (including through nested bodies'
 // scan inputs), in a topological order of the nodes reachable from `roots`.
 std::vector<Node*> topo_order(const std::vector<Var*>& roots);

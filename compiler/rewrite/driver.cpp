@@ -404,9 +404,7 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
     if (!any_candidate) {
       // No rule anchors on this scope's nodes (most groups have rules for a
       // few ops only): only the scan bodies, scopes of their own, remain.
-      if (g.has_op(Op::Scan))
-        for (Node* n : order)
-          if (n->is_scan()) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
+      for (Node* n : scans_in(g, order)) any = run_scope(fg, *n->scan->body, rules, trace, max_passes, mode, retype) || any;
       break;
     }
     for (Var* r : roots) ctx.table.roots_of(r) += 1;

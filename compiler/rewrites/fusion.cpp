@@ -173,11 +173,8 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
               changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
-  // scans of `order` are still the scope's (the op counts say whether there
-  // are any: a loop over a large order fetches every node again).
-  if (g.has_op(Op::Scan))
-    for (Node* n : order)
-      if (n->is_scan()) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // scans of `order` are still the scope's.
+  for (Node* n : scans_in(g, order)) changed = fuse_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 
@@ -219,11 +216,8 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
               changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
-  // scans of `order` are still the scope's (the op counts say whether there
-  // are any: a loop over a large order fetches every node again).
-  if (g.has_op(Op::Scan))
-    for (Node* n : order)
-      if (n->is_scan()) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
+  // scans of `order` are still the scope's.
+  for (Node* n : scans_in(g, order)) changed = reduce_scope(fg, *n->scan->body, n->scan->body->outputs, trace) || changed;
   return changed;
 }
 

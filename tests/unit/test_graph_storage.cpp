@@ -144,9 +144,16 @@ TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies, and eras
   CHECK_FALSE(present[size_t(Op::Dot)]);
   CHECK(m.root->has_op(Op::Scan));
   CHECK_FALSE(m.root->has_op(Op::Tanh));  // the body's own count
+  // scans_in lists the order's scans while the scope has any.
+  std::vector<Node*> order = topo_order(m.functions[0].outputs);
+  std::vector<Node*> scans = scans_in(*m.root, order);
+  REQUIRE(scans.size() == 1);
+  CHECK(scans[0]->op == Op::Scan);
+  CHECK(scans_in(*scans[0]->scan->body, topo_order(scans[0]->scan->body->outputs)).empty());
   // Erasing a node takes it out of the counts.
   m.root->erase_nodes_if([](const Node& n) { return n.op == Op::Scan; });
   CHECK_FALSE(m.root->has_op(Op::Scan));
+  CHECK(scans_in(*m.root, order).empty());  // the counts say none: the order is not read
   std::vector<bool> after(size_t(num_ops()), false);
   mark_ops_present(*m.root, after);
   CHECK_FALSE(after[size_t(Op::Scan)]);
