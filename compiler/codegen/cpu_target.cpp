@@ -326,12 +326,12 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   for (size_t k = 0; k < shared.size(); ++k) {
     const Var* v = shared[k];
     std::string nm = "kInit" + std::to_string(k);
-    if (const auto* r = std::get_if<RngState>(v->value.get())) {
+    if (const auto* r = std::get_if<RngState>(v->value().get())) {
       uint64_t words[3];
       rng_to_words(*r, words);
       inits.push_back("const uint64_t " + nm + "[3] = {" + std::to_string(words[0]) + "ull, " + std::to_string(words[1]) +
                       "ull, " + std::to_string(words[2]) + "ull};");
-    } else if (const auto* t = std::get_if<Tensor>(v->value.get())) {
+    } else if (const auto* t = std::get_if<Tensor>(v->value().get())) {
       inits.push_back(initial_value_array(*t, nm));
     }
   }
@@ -373,7 +373,7 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
       w.line(member + " = tgc::rng_from_words(" + nm + ");");
       continue;
     }
-    const Tensor& t = std::get<Tensor>(*v->value);
+    const Tensor& t = std::get<Tensor>(*v->value());
     w.open("");
     w.line("tgc_tensor t{};");
     w.line("t.dtype = " + EmitContext::dtype_enum(t.dtype()) + ";");

@@ -36,7 +36,7 @@ namespace {
 class ReferenceEngine : public Engine {
  public:
   ReferenceEngine(const Module& m, const FunctionGraph& fg) : fg_(fg) {
-    for (const Var* s : fg.shared) state_[s] = *s->value;
+    for (const Var* s : fg.shared) state_[s] = *s->value();
   }
 
   void set_shared(const Var* s, const Value& v) override { state_[find(s)] = v; }

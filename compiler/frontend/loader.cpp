@@ -76,9 +76,9 @@ Var* Loader::resolve(Scope& s, Name name, const std::string& path) {
   if (outer->is_constant()) {
     // Constants are values: the body gets its own copy, no scan input needed.
     Var* c = s.graph->new_var(outer->name, outer->type, VarKind::Constant);
-    c->value = outer->value;
+    c->set_value(outer->value());
     c->weak = outer->weak;
-    c->path = outer->path;
+    c->set_path(outer->path());
     s.names.insert(name.text, c);
     return c;
   }
@@ -87,7 +87,7 @@ Var* Loader::resolve(Scope& s, Name name, const std::string& path) {
                                 "\" from outside; pass it in non_sequences");
   // An implicit non-sequence (strict: false): a new body parameter.
   Var* p = s.graph->new_var(name.str(), outer->type, VarKind::Param);
-  p->path = path;
+  p->set_path(path);
   s.graph->params.push_back(p);
   s.captured.push_back(outer);
   s.names.insert(name.text, p);
@@ -113,7 +113,7 @@ Var* Loader::input_ref(Scope& s, const JsonValue& ref, const std::string& path) 
   std::string name = v.is_array() ? "constant" : v.dump();
   Var* c = s.graph->new_constant(name, std::move(t));
   c->weak = weak;
-  c->path = path;
+  c->set_path(path);
   return c;
 }
 
@@ -226,7 +226,7 @@ void Loader::load_inputs(const JsonValue& list) {
       throw graph_error(path, "missing \"shape\" (or \"ndim\")");
     }
     Var* v = top_.graph->new_var(name.str(), t, VarKind::Input);
-    v->path = path;
+    v->set_path(path);
     bind(top_, name, v, path + ".name");
     m_.inputs.push_back(v);
   }
@@ -246,7 +246,7 @@ void Loader::load_shared(const JsonValue& list) {
         throw graph_error(path + ".type", "unknown type \"" + d["type"].get<std::string>() + "\" (expected \"rng\")");
       int64_t seed = d.contains("seed") ? as_int(d["seed"], path + ".seed") : 0;
       v = top_.graph->new_var(name.str(), Type::rng(), VarKind::Shared);
-      v->value = std::make_shared<const Value>(rng_from_seed(uint64_t(seed)));
+      v->set_value(std::make_shared<const Value>(rng_from_seed(uint64_t(seed))));
     } else {
       check_keys(d, {"name", "dtype", "shape", "value"}, path, "key");
       DType dt = parse_dtype(require(d, "dtype", path), path + ".dtype");
@@ -256,9 +256,9 @@ void Loader::load_shared(const JsonValue& list) {
       // The declared shape is the variable's type; values assigned later must fit it.
       Shape type_shape = has_shape ? s : Shape(size_t(t.ndim()), -1);
       v = top_.graph->new_var(name.str(), Type::tensor(dt, type_shape), VarKind::Shared);
-      v->value = std::make_shared<const Value>(std::move(t));
+      v->set_value(std::make_shared<const Value>(std::move(t)));
     }
-    v->path = path;
+    v->set_path(path);
     bind(top_, name, v, path + ".name");
     m_.shared.push_back(v);
   }
@@ -275,7 +275,7 @@ void Loader::load_constants(const JsonValue& list) {
     bool has_shape = d.contains("shape");
     Shape s = has_shape ? parse_shape(d["shape"], path + ".shape") : Shape{};
     Var* v = top_.graph->new_constant(name.str(), parse_value(require(d, "value", path), dt, s, has_shape, base_dir_, path + ".value"));
-    v->path = path;
+    v->set_path(path);
     bind(top_, name, v, path + ".name");
   }
 }

@@ -204,7 +204,7 @@ void Loader::build_scan_like(Scope& s, const JsonValue& node, const std::string&
   for (size_t k = 0; k < bin.size(); ++k) {
     std::string p = bpath + ".inputs[" + std::to_string(k) + "]";
     bind(bs, as_name(bin[k], p), named_params[k], p);
-    named_params[k]->path = p;
+    named_params[k]->set_path(p);
   }
   for (size_t k = 0; k < states.size(); ++k)
     bs.names.insert(states[k].first.text, state_params[k]);  // unless the body names it already

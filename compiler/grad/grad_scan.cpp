@@ -377,7 +377,7 @@ std::vector<Var*> ScanGrad::run() {
     Var* r;
     if (v->is_constant()) {
       r = g.new_var(v->name, v->type, VarKind::Constant);
-      r->value = v->value;
+      r->set_value(v->value());
     } else {
       auto pit = std::find(body_.params.begin(), body_.params.end(), v);
       size_t idx = size_t(pit - body_.params.begin());

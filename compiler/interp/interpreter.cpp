@@ -161,8 +161,8 @@ class Evaluator {
   const Value* lookup(const Var* v) {
     switch (v->kind) {
       case VarKind::Constant:
-        if (!v->value) throw internal_error("interp: constant \"" + v->name + "\" has no value");
-        return v->value.get();
+        if (!v->value()) throw internal_error("interp: constant \"" + v->name + "\" has no value");
+        return v->value().get();
       case VarKind::NodeOutput: {
         auto it = computed_.find(v);
         if (it == computed_.end()) throw internal_error("interp: \"" + v->name + "\" used before it was computed");
@@ -175,10 +175,10 @@ class Evaluator {
     const Value* val = nullptr;
     auto it = bindings_.find(v);
     if (it != bindings_.end()) val = it->second;
-    else if (v->kind == VarKind::Shared && v->value) val = v->value.get();
+    else if (v->kind == VarKind::Shared && v->value()) val = v->value().get();
     if (!val) throw internal_error("interp: no value bound for \"" + v->name + "\"");
     if (checked_.insert(v).second && !fits(*val, v->type))
-      throw run_error(v->path.empty() ? v->name : v->path,
+      throw run_error(v->path().empty() ? v->name : v->path(),
                       "the value of \"" + v->name + "\" is " + value_str(*val) + ", but its type is " + v->type.str());
     return val;
   }

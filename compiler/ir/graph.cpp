@@ -117,6 +117,8 @@ int ScanInfo::init_depth(int out) const {
   return t.empty() ? 0 : -*std::min_element(t.begin(), t.end());
 }
 
+const Var::Decl Var::kNoDecl{};
+
 Var* Graph::new_var(std::string name, Type type, VarKind kind) {
   Var* v = var_pool_.make();
   v->id = next_id_++;
@@ -130,7 +132,7 @@ Var* Graph::new_var(std::string name, Type type, VarKind kind) {
 
 Var* Graph::new_constant(std::string name, Tensor value) {
   Var* v = new_var(std::move(name), Type::tensor(value.dtype(), value.shape()), VarKind::Constant);
-  v->value = std::make_shared<const Value>(std::move(value));
+  v->set_value(std::make_shared<const Value>(std::move(value)));
   return v;
 }
 
@@ -169,7 +171,7 @@ void resolve_weak_inputs(Graph& g, Op op, std::vector<Var*>& inputs, const std::
                               std::string(dtype_name(target)));
     }
     Var* c = g.new_constant(v->name, t->astype(target));
-    c->path = v->path;
+    c->set_path(v->path());
     inputs[k] = c;
   }
   (void)any_weak;

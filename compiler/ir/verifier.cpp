@@ -56,7 +56,7 @@ std::string link_error(const Var& v, const std::unordered_set<const Var*>& param
   }
   if (v.owner) return "has an owner but is not a node output";
   if (v.kind == VarKind::Param && !params.count(&v)) return "is a parameter that its scope does not list";
-  if (v.kind == VarKind::Constant && !v.value) return "is a constant without a value";
+  if (v.kind == VarKind::Constant && !v.value()) return "is a constant without a value";
   return "";
 }
 

@@ -15,9 +15,9 @@ namespace {
 
 Var* copy_leaf(Graph& dst, const Var* v) {
   Var* c = dst.new_var(v->name, v->type, v->kind);
-  c->value = v->value;
+  c->set_value(v->value());
   c->weak = v->weak;
-  c->path = v->path;
+  c->set_path(v->path());
   return c;
 }
 

@@ -189,7 +189,7 @@ std::optional<std::vector<Var*>> canonicalize(RewriteContext& ctx, Node& n, cons
     if (!is_neutral(a, value)) {
       bool all_inv = std::all_of(consts.begin(), consts.end(), [](const Term& t) { return t.inv; });
       Var* c = ctx.graph.new_constant("constant", std::move(value));
-      c->path = n.path;
+      c->set_path(n.path);
       folded = Term{c, all_inv};
     }
   } else if (consts.size() == 1 && is_neutral(a, *size1_constant(consts[0].v))) {

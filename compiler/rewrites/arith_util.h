@@ -116,7 +116,7 @@ inline Var* filled(Builder& b, const Var* out, const std::vector<Var*>& operands
     Tensor t(dt, shape);
     for (int64_t i = 0; i < t.size(); ++i) t.set_f64(i, value);
     Var* c = b.graph().new_constant("constant", std::move(t));
-    c->path = b.path();
+    c->set_path(b.path());
     return c;
   }
   const Var* model = nullptr;

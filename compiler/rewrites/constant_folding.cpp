@@ -47,7 +47,7 @@ std::optional<std::vector<Var*>> constant_folding(RewriteContext& ctx, Node& n) 
     for (int d = 0; d < ty.ndim(); ++d)
       if (ty.shape[size_t(d)] < 0 && t->shape()[size_t(d)] != 1) ty.shape[size_t(d)] = t->shape()[size_t(d)];
     c->type = ty;
-    c->path = n.path;
+    c->set_path(n.path);
     out.push_back(c);
   }
   return out;

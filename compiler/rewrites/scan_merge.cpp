@@ -131,7 +131,7 @@ Node* merge_two(Graph& g, Node& a, Node& b) {
     Var*& c = map[v];
     if (c) return c;
     c = body.new_var(v->name, v->type, v->kind);  // a constant returned as is
-    c->value = v->value;
+    c->set_value(v->value());
     return c;
   };
   for (int k = 0; k < s.n_outs(); ++k) body.outputs.push_back(out(s.body->outputs[size_t(k)]));

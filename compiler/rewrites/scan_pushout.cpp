@@ -79,7 +79,7 @@ bool hoist_invariants(Graph& outer, Node& n, RewriteTrace& trace) {
     for (Var* in : m->inputs) {
       if (in->is_constant() && !outer_of.count(in)) {
         Var* c = outer.new_var(in->name, in->type, VarKind::Constant);
-        c->value = in->value;
+        c->set_value(in->value());
         outer_of[in] = c;
       }
       ins.push_back(outer_of.at(in));
@@ -120,7 +120,7 @@ struct Lifter {
     auto it = invariant.find(v);
     if (it != invariant.end()) return it->second;
     Var* c = outer.new_var(v->name, v->type, VarKind::Constant);  // a constant of the body
-    c->value = v->value;
+    c->set_value(v->value());
     invariant[v] = c;
     return c;
   }

@@ -225,7 +225,7 @@ void merge_pattern(Pattern& p, const Type& t) {
 Var* strong(Graph& g, Var* v) {
   if (v->weak == WeakKind::None || !v->constant_tensor()) return v;
   Var* c = g.new_constant(v->name, *v->constant_tensor());
-  c->path = v->path;
+  c->set_path(v->path());
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include "frontend/loader.h"
 #include "ir/builder.h"
 #include "ir/topo_walk.h"
+#include "passes/function_graph.h"
 #include "rewrite/database.h"
 #include "rewrite/rewrite.h"
 
@@ -21,6 +22,12 @@ namespace {
 
 Var* vector_input(Graph& g, const char* name) {
   return g.new_var(name, Type::tensor(DType::Float64, {-1}), VarKind::Input);
+}
+
+Tensor scalar(double v) {
+  Tensor t(DType::Float64, {});
+  t.set_f64(0, v);
+  return t;
 }
 
 }  // namespace
@@ -47,6 +54,50 @@ TEST_CASE("graph storage: nodes and variables keep their addresses while the gra
   g.erase_nodes_if([](const Node& n) { return n.op == Op::Neg; });
   CHECK(g.nodes().size() == 500);
   for (const Node* n : g.nodes()) CHECK(n->op == Op::Add);
+}
+
+TEST_CASE("graph storage: only declared variables carry a value and a path, and extraction copies them") {
+  Graph g;
+  Var* x = vector_input(g, "x");
+  x->set_path("inputs[0]");
+  Var* c = g.new_constant("c", scalar(2.0));
+  c->set_path("nodes[0].inputs[1]");
+  Var* y = Builder(g, "nodes[0]").mul(x, c);
+  // A node's output has neither: its node's path says where it was declared.
+  CHECK(y->path().empty());
+  CHECK(y->value() == nullptr);
+  CHECK(y->constant_tensor() == nullptr);
+  y->set_path("");  // setting nothing leaves nothing
+  y->set_value(nullptr);
+  CHECK(y->path().empty());
+  CHECK(y->value() == nullptr);
+  REQUIRE(c->constant_tensor() != nullptr);
+  CHECK(c->constant_tensor()->get_f64(0) == 2.0);
+  CHECK(c->path() == "nodes[0].inputs[1]");
+  CHECK(x->path() == "inputs[0]");
+  CHECK(x->value() == nullptr);
+  // A function's copy of the graph keeps the leaves' values and paths.
+  Module m;
+  Var* mx = vector_input(*m.root, "x");
+  mx->set_path("inputs[0]");
+  Var* mc = m.root->new_constant("c", scalar(3.0));
+  mc->set_path("nodes[0].inputs[1]");
+  Function f;
+  f.name = "f";
+  f.inputs = {mx};
+  f.outputs = {Builder(*m.root, "nodes[0]").mul(mx, mc)};
+  f.output_names = {"y"};
+  m.inputs = {mx};
+  m.functions.push_back(f);
+  FunctionGraph fg = extract_function(m, m.functions[0], Mode::FastRun);
+  Var* copied_x = fg.inputs[0];
+  CHECK(copied_x != mx);
+  CHECK(copied_x->path() == "inputs[0]");
+  Var* copied_c = fg.outputs[0]->owner->inputs[1];
+  REQUIRE(copied_c->constant_tensor() != nullptr);
+  CHECK(copied_c->constant_tensor()->get_f64(0) == 3.0);
+  CHECK(copied_c->path() == "nodes[0].inputs[1]");
+  CHECK(fg.outputs[0]->path().empty());
 }
 
 TEST_CASE("graph storage: copied node attributes are shared until one copy is written") {

@@ -179,7 +179,7 @@ GradCheckReport verify_grad(const std::string& graph_json, const std::vector<Val
         for (const Var* s : fg.shared)
           if (s->name == name) {
             v = s;
-            t = s->value ? std::get_if<Tensor>(s->value.get()) : nullptr;
+            t = s->value() ? std::get_if<Tensor>(s->value().get()) : nullptr;
           }
       if (!v) throw std::runtime_error("wrt \"" + name + "\" is neither an input of the function nor a shared variable");
       if (!t || t->dtype() != DType::Float64) throw std::runtime_error("wrt \"" + name + "\" is not a float64 tensor");
