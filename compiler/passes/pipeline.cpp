@@ -64,7 +64,7 @@ bool run_group(FunctionGraph& fg, const std::string& group, const std::vector<co
   std::vector<const RewriteInfo*> locals;
   for (const RewriteInfo* r : rules)
     if (r->local && may_fire(*r, ops)) locals.push_back(r);
-  size_t before = trace.events.size();
+  size_t before = trace.fired;
   bool changed = apply_local_rules(fg, locals, trace);
   if (changed) ops = present();
   for (const RewriteInfo* r : rules)
@@ -73,7 +73,7 @@ bool run_group(FunctionGraph& fg, const std::string& group, const std::vector<co
       ops = present();
       changed = true;
     }
-  return changed || trace.events.size() != before;
+  return changed || trace.fired != before;
 }
 
 }  // namespace
@@ -83,6 +83,7 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   check_selection(sel);
   RewriteTrace local_trace;
   RewriteTrace& trace = opt.record ? *opt.record : local_trace;
+  local_trace.keep = false;  // nobody reads the events of a trace not asked for
   trace.print = opt.trace;
 
   // TGC_TIME_PASSES=1 prints the time of each step on stderr.

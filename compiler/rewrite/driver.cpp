@@ -87,7 +87,8 @@ void RewriteTrace::record(RewriteEvent e) {
     if (!e.detail.empty()) line += ": " + e.detail;
     std::fprintf(stderr, "%s\n", line.c_str());
   }
-  events.push_back(std::move(e));
+  ++fired;
+  if (keep) events.push_back(std::move(e));
 }
 
 namespace {
@@ -452,16 +453,21 @@ bool run_scope(FunctionGraph& fg, Graph& g, const std::vector<const RewriteInfo*
           revisits.made(m);
         }
         RewriteEvent ev;
-        ev.rule = r->name;
-        ev.path = n->path;
+        const bool details = trace.wants_details();
+        if (details) {
+          ev.rule = r->name;
+          ev.path = n->path;
+        }
         if (trace.print) ev.detail = op_text(*n) + " ->";
         for (size_t k = 0; k < rep->size(); ++k) {
           Var* to = (*rep)[k];
           if (!to) continue;
           Var* from = n->outputs[k];
           if (to->type != from->type || to->is_constant() || from->is_constant()) retype.seeds.push_back(to);
-          ev.before.push_back(from);
-          ev.after.push_back(to);
+          if (details) {
+            ev.before.push_back(from);
+            ev.after.push_back(to);
+          }
           if (trace.print) ev.detail += " " + (to->owner ? op_text(*to->owner) : (to->name.empty() ? "value" : to->name));
           ctx.table.move_uses(from, to);
           revisits.replaced(from, to, ctx.table);

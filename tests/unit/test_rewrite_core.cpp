@@ -6,6 +6,9 @@
 #include <set>
 
 #include "ir/builder.h"
+#include "ir/printer.h"
+#include "rewrite/database.h"
+#include "rewrite/driver.h"
 #include "passes/function_graph.h"
 #include "rewrite_check.h"
 #include "rewrites/rules.h"
@@ -211,4 +214,33 @@ TEST_CASE("rewrite local_remove_all_assert: asserts disappear (unsafe)") {
   std::string h = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])",
                         R"([{"op": "exp", "inputs": ["x"], "outputs": ["y"]}])", R"(["y"])");
   CHECK(test::apply_rule(h, "f", "local_remove_all_assert").fired == 0);
+}
+
+TEST_CASE("rewrite trace: a trace that keeps no events counts them, and the rewrites are the same") {
+  // mul(x, x) -> sqr, sub(x, x) -> 0 and merge: local and global rules.
+  std::string g = graph(R"([{"name": "x", "dtype": "float64", "shape": [null]}])",
+                        R"([{"op": "mul", "inputs": ["x", "x"], "outputs": ["a"]},
+                            {"op": "mul", "inputs": ["x", "x"], "outputs": ["b"]},
+                            {"op": "sub", "inputs": ["a", "b"], "outputs": ["c"]},
+                            {"op": "add", "inputs": ["c", "a"], "outputs": ["d"]}])",
+                        R"(["d"])");
+  Module m = test::load(g);
+  RewriteSelection sel{Mode::FastRun, {}, {}};
+  auto run = [&](RewriteTrace& trace) {
+    FunctionGraph fg = extract_function(m, *m.find_function("f"), Mode::FastRun);
+    CHECK(rules::merge(fg, trace));
+    for (const char* group : {"canonicalize", "specialize"}) apply_local_rules(fg, group_rewrites(sel, group), trace);
+    return debugprint(fg.outputs);
+  };
+  RewriteTrace kept, counted;
+  counted.keep = false;
+  std::string a = run(kept), b = run(counted);
+  CHECK(a == b);
+  CHECK(kept.fired >= 2);  // the merge and at least one local rule
+  CHECK(kept.events.size() == kept.fired);
+  CHECK(counted.fired == kept.fired);
+  CHECK(counted.events.empty());
+  CHECK(!counted.wants_details());
+  counted.print = true;  // --trace-rewrites still wants each event's text
+  CHECK(counted.wants_details());
 }
