@@ -1,6 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "ir/error.h"
+#include "frontend/loader.h"
 #include "passes/pipeline.h"
 #include "test_util.h"
 
@@ -95,4 +99,34 @@ TEST_CASE("pipeline: a given's static sizes reach the values computed from it") 
     FunctionGraph g = compile_function(m, *m.find_function("g"), po);
     CHECK(g.outputs[0]->type == Type::tensor(DType::Float64, {-1, 3}));
   }
+}
+
+TEST_CASE("loader: a graph file is read whole, and a missing one is an error") {
+  // Large enough that a short first read or a growing buffer would show.
+  std::string nodes = "[";
+  for (int i = 0; i < 3000; ++i) {
+    if (i) nodes += ", ";
+    nodes += R"({"op": "exp", "inputs": [")";
+    nodes += i ? "n" : "x";
+    if (i) nodes += std::to_string(i - 1);
+    nodes += R"("], "outputs": ["n)";
+    nodes += std::to_string(i);
+    nodes += R"("]})";
+  }
+  std::string text = wrap(R"([{"name": "x", "dtype": "float32", "shape": [null]}])", nodes + "]",
+                          R"([{"name": "f", "inputs": ["x"], "outputs": ["n2999"]}])");
+  std::filesystem::path file = std::filesystem::temp_directory_path() / "tgc_test_loader_read.json";
+  std::ofstream(file, std::ios::binary) << text;
+  Module m = frontend::load_graph_file(file.string());
+  CHECK(m.root->nodes().size() == 3000);
+  CHECK(m.file == file.string());
+  std::filesystem::remove(file);
+  ExitCode code = ExitCode::Ok;
+  try {
+    frontend::load_graph_file(file.string());
+  } catch (const Error& e) {
+    code = e.code();
+    CHECK(e.located().find("cannot read the graph file") != std::string::npos);
+  }
+  CHECK(code == ExitCode::InvalidGraph);
 }
