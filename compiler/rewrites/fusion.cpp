@@ -104,8 +104,12 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
 // ops), which lets the pipeline skip retyping after fusion; should inference
 // ever know more or less of it, n stays (the new node is left unused) and
 // this returns false.
+// `detail` gives the event's text, asked for only when the trace prints or
+// keeps events (a program's text for each fused node is a cost a plain
+// compile does not pay).
+template <class Detail>
 bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
-                  const char* rule, const std::string& detail, RewriteTrace& trace) {
+                  const char* rule, Detail&& detail, RewriteTrace& trace) {
   Node* m = g.add_node(op, inputs, a, n.path);
   if (m->outputs[0]->type.dtype != n.outputs[0]->type.dtype)
     throw internal_error(std::string(rule) + " changed a dtype at " + n.path);
@@ -114,11 +118,13 @@ bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<V
   index.add_node(m);
   index.replace(n.outputs[0], m->outputs[0]);
   RewriteEvent ev;
-  ev.rule = rule;
-  ev.path = n.path;
-  ev.detail = detail;
-  ev.before = n.outputs;
-  ev.after = m->outputs;
+  if (trace.wants_details()) {
+    ev.rule = rule;
+    ev.path = n.path;
+    ev.detail = detail();
+    ev.before = n.outputs;
+    ev.after = m->outputs;
+  }
   trace.record(std::move(ev));
   return true;
 }
@@ -168,9 +174,8 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
     if (count == 0) continue;
     Attrs a;
     a.program = std::make_shared<const ScalarProgram>(f.prog);
-    changed = replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion",
-                           std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}", trace) ||
-              changed;
+    auto detail = [&] { return std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}"; };
+    changed = replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion", detail, trace) || changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.
@@ -209,11 +214,11 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
     if (!aligned) continue;
     Attrs a = n->attrs;
     a.program = std::make_shared<const ScalarProgram>(program_of(*p));
-    changed = replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion",
-                           std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " +
-                               std::string(op_name(n->op)) + "{" + a.program->str() + "}",
-                           trace) ||
-              changed;
+    auto detail = [&] {
+      return std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
+             "{" + a.program->str() + "}";
+    };
+    changed = replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion", detail, trace) || changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.

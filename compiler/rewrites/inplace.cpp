@@ -40,9 +40,11 @@ bool run_inplace(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, co
       if (i >= 0) {
         n->attrs.edit().inplace = i;
         RewriteEvent ev;
-        ev.rule = rule;
-        ev.path = n->path;
-        ev.detail = std::string(op_name(n->op)) + " writes into input " + std::to_string(i);
+        if (trace.wants_details()) {
+          ev.rule = rule;
+          ev.path = n->path;
+          ev.detail = std::string(op_name(n->op)) + " writes into input " + std::to_string(i);
+        }
         trace.record(std::move(ev));
         changed = true;
       }

@@ -126,11 +126,13 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     if (twin == n) return;
     for (size_t k = 0; k < n->outputs.size(); ++k) kept[size_t(n->outputs[k]->id)] = twin->outputs[k];
     RewriteEvent ev;
-    ev.rule = "merge";
-    ev.path = n->path;
-    ev.detail = "same as " + twin->path;
-    ev.before = n->outputs;
-    ev.after = twin->outputs;
+    if (trace.wants_details()) {
+      ev.rule = "merge";
+      ev.path = n->path;
+      ev.detail = "same as " + twin->path;
+      ev.before = n->outputs;
+      ev.after = twin->outputs;
+    }
     trace.record(std::move(ev));
     changed = true;
   });
