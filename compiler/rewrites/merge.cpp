@@ -3,6 +3,8 @@
 // one, so a graph may repeat itself freely and tgc computes each value once.
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "ir/topo_walk.h"
 #include "rewrite/driver.h"
@@ -24,7 +26,11 @@ uint64_t mix(uint64_t h) {
 // The first of each class of equal items, by hash: open addressing in a
 // table kept at most half full (sized for the expected number of classes,
 // doubled should there be more), so finding an item's class rarely
-// allocates.
+// allocates. A slot is 8 bytes, the upper half of the hash and the class's
+// number: the probes, one or two random reads per item, stay in a table
+// half the size of one holding hashes and pointers (a 20,000-node graph's
+// did not fit the L2 with the graph). The classes' items and full hashes
+// are kept in order of first sight, read on a match and when growing.
 template <class T>
 class FirstOfClass {
  public:
@@ -36,37 +42,38 @@ class FirstOfClass {
   // The item of x's class seen first; x itself when it is the first.
   template <class Equal>
   T* first(uint64_t h, T* x, Equal equal) {
-    h |= 1;  // 0 marks an empty slot
+    const uint32_t tag = uint32_t(h >> 32) | 1;  // 0 marks an empty slot
     size_t mask = slots_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       Slot& s = slots_[i];
-      if (s.hash == 0) {
-        s = {h, x};
-        if (2 * ++used_ > slots_.size()) grow();
+      if (s.tag == 0) {
+        s = {tag, uint32_t(items_.size())};
+        items_.push_back(x);
+        hashes_.push_back(h);
+        if (2 * items_.size() > slots_.size()) grow();
         return x;
       }
-      if (s.hash == h && equal(*s.item, *x)) return s.item;
+      if (s.tag == tag && equal(*items_[s.item], *x)) return items_[s.item];
     }
   }
 
  private:
   struct Slot {
-    uint64_t hash = 0;
-    T* item = nullptr;
+    uint32_t tag = 0;
+    uint32_t item = 0;  // index into items_ and hashes_
   };
   void grow() {
-    std::vector<Slot> old(slots_.size() * 2);
-    old.swap(slots_);
+    slots_.assign(slots_.size() * 2, Slot{});
     size_t mask = slots_.size() - 1;
-    for (const Slot& s : old) {
-      if (s.hash == 0) continue;
-      size_t i = s.hash & mask;
-      while (slots_[i].hash != 0) i = (i + 1) & mask;
-      slots_[i] = s;
+    for (size_t k = 0; k < items_.size(); ++k) {
+      size_t i = hashes_[k] & mask;
+      while (slots_[i].tag != 0) i = (i + 1) & mask;
+      slots_[i] = {uint32_t(hashes_[k] >> 32) | 1, uint32_t(k)};
     }
   }
   std::vector<Slot> slots_;
-  size_t used_ = 0;
+  std::vector<T*> items_;
+  std::vector<uint64_t> hashes_;
 };
 
 // Constants of equal type and bytes.
@@ -109,9 +116,13 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
       changed = true;
     }
   };
-  // The first node of each class in topological order is the one kept.
-  std::vector<Var*> kept(size_t(g.id_bound()), nullptr);
-  auto current = [&](Var* v) { return kept[size_t(v->id)] ? kept[size_t(v->id)] : v; };
+  // The first node of each class in topological order is the one kept; the
+  // outputs of the others map to its outputs. Few nodes merge: a bit by
+  // variable id says whether to look in the map, so the lookup for every
+  // input reads a table of one byte per id.
+  std::vector<uint8_t> merged(size_t(g.id_bound()), 0);
+  std::unordered_map<const Var*, Var*> kept;
+  auto current = [&](Var* v) { return merged[size_t(v->id)] ? kept.at(v) : v; };
   FirstOfClass<Node> nodes(g.nodes().size());
   // In the walk, while the node's line is at hand (ir/topo_walk.h): the walk
   // has read n's inputs before it places n, and never reads them again.
@@ -124,7 +135,10 @@ bool merge_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Re
     }
     Node* twin = nodes.first(node_hash(*n), n, same_node);
     if (twin == n) return;
-    for (size_t k = 0; k < n->outputs.size(); ++k) kept[size_t(n->outputs[k]->id)] = twin->outputs[k];
+    for (size_t k = 0; k < n->outputs.size(); ++k) {
+      merged[size_t(n->outputs[k]->id)] = 1;
+      kept[n->outputs[k]] = twin->outputs[k];
+    }
     RewriteEvent ev;
     if (trace.wants_details()) {
       ev.rule = "merge";
