@@ -32,8 +32,17 @@ JsonValue::Members JsonValue::members() const {
 
 const JsonValue* JsonValue::find(std::string_view key) const {
   if (kind_ != Kind::Object) return nullptr;
-  // Members are sorted by key (the parser sorts them).
   const JsonMember* end = members_ + count_;
+  // A node's object has a handful of members, and the loader asks for
+  // many keys it does not have: comparing lengths first settles most
+  // without reading the keys' bytes (they lie elsewhere in the arena).
+  if (count_ <= 8) {
+    for (const JsonMember* m = members_; m != end; ++m)
+      if (m->key.size() == key.size() && (key.empty() || std::memcmp(m->key.data(), key.data(), key.size()) == 0))
+        return &m->value;
+    return nullptr;
+  }
+  // Members are sorted by key (the parser sorts them).
   const JsonMember* m =
       std::lower_bound(members_, end, key, [](const JsonMember& a, std::string_view k) { return a.key < k; });
   return m != end && m->key == key ? &m->value : nullptr;

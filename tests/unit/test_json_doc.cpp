@@ -272,3 +272,30 @@ TEST_CASE("json document: damaged documents give an error or a document, never a
   for (size_t n = 0; n < good.size(); ++n) CHECK_THROWS_AS(JsonDocument(good.substr(0, n), 200), Error);
   CHECK_NOTHROW(JsonDocument(good, 200));
 }
+
+TEST_CASE("json document: find answers alike for small objects (scanned) and large ones (searched)") {
+  // Keys of equal length and shared prefixes, an empty key, and one object
+  // on each side of the 8 members up to which find scans instead of searching.
+  for (int n : {3, 8, 9, 40}) {
+    std::string text = "{";
+    std::vector<std::string> keys = {"", "ab", "ba", "abc"};
+    for (int k = 0; int(keys.size()) < n; ++k) keys.push_back(std::string("k").append(std::to_string(k)));
+    keys.resize(size_t(n));
+    for (size_t k = 0; k < keys.size(); ++k) {
+      text += k ? ", \"" : "\"";
+      text += keys[k];
+      text += "\": ";
+      text += std::to_string(k);
+    }
+    text += "}";
+    JsonDocument doc(text, 10);
+    const JsonValue& r = doc.root();
+    INFO(text);
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const JsonValue* v = r.find(keys[k]);
+      REQUIRE(v != nullptr);
+      CHECK(v->get<int64_t>() == int64_t(k));
+    }
+    for (const char* missing : {"a", "b", "aa", "abd", "k", "k99", "abcd"}) CHECK(r.find(missing) == nullptr);
+  }
+}
