@@ -213,13 +213,10 @@ Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, st
   return n;
 }
 
-void Graph::erase_nodes_if(const std::function<bool(const Node&)>& dead) {
-  auto erased = [&](const Node* n) {
-    if (!dead(*n)) return false;
-    --op_count_[size_t(n->op)];
-    return true;
-  };
-  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), erased), nodes_.end());
+void Graph::keep_nodes(std::vector<Node*> live) {
+  std::fill(op_count_.begin(), op_count_.end(), 0);
+  for (const Node* n : live) ++op_count_[size_t(n->op)];
+  nodes_ = std::move(live);
 }
 
 std::optional<Mode> mode_from_name(std::string_view s) {

@@ -7,7 +7,6 @@
 // parameters (captures are turned into non-sequences), so a body is a closed
 // function of its parameters and constants.
 #pragma once
-#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -302,7 +301,8 @@ class Graph {
   // Every variable and node made in this graph has an id below this bound
   // (ids are dense per graph: tables indexed by id need no hashing).
   int id_bound() const { return next_id_; }
-  // The nodes made in this graph and not erased, in the order they were made.
+  // The nodes made in this graph and not dropped: in the order they were
+  // made, until keep_nodes orders them.
   const std::vector<Node*>& nodes() const { return nodes_; }
   // Whether nodes() holds a node of this op (kept up to date as nodes are
   // added and erased, so asking costs no traversal).
@@ -317,9 +317,10 @@ class Graph {
   // none does (one table at a time owns the marks; see rewrite/rewrite.h).
   mutable uint32_t use_table_epoch = 0;
 
-  // Drops the nodes `dead` selects from nodes() (used by DCE); their memory
-  // stays with the graph.
-  void erase_nodes_if(const std::function<bool(const Node&)>& dead);
+  // Keeps exactly `live` (nodes of this graph, each listed once) in nodes(),
+  // in the order given, and drops the others (used by DCE, which lists the
+  // live nodes in topological order); their memory stays with the graph.
+  void keep_nodes(std::vector<Node*> live);
 
  private:
   Graph* parent_;

@@ -538,15 +538,18 @@ void retype_from(FunctionGraph& fg, Retype& retype) {
   topo_walk(fg.roots(), [&](Node* n) { retype.place(n); });
 }
 
+// The scope keeps the nodes a walk from the roots places, in that order: the
+// dead ones (most of the nodes rewrites made and replaced) are dropped
+// without reading them.
 void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
-  std::vector<uint8_t> keep(size_t(g.id_bound()), 0);  // by node id
+  std::vector<Node*> live;
   std::vector<Node*> scans;
   topo_walk(roots, [&](Node* n) {
-    keep[size_t(n->id)] = 1;
+    live.push_back(n);
     if (n->is_scan()) scans.push_back(n);
   });
   for (Node* n : scans) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
-  g.erase_nodes_if([&](const Node& n) { return !keep[size_t(n.id)]; });
+  g.keep_nodes(std::move(live));
 }
 
 }  // namespace
@@ -576,11 +579,11 @@ void UseIndex::replace(Var* from, Var* to) {
 }
 
 ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Var*>& roots) : g_(g), dense_(size_t(g.id_bound()), 0) {
-  for (Var* r : roots) ++at(r);
+  for (Var* r : roots) add(r);
 }
 
 void ReaderCounts::add_node(const Node* n) {
-  for (const Var* in : n->inputs) ++at(in);
+  for (const Var* in : n->inputs) add(in);
 }
 
 std::vector<Node*> order_and_readers(const std::vector<Var*>& roots, ReaderCounts& readers) {
@@ -598,9 +601,14 @@ int ReaderCounts::operator[](const Var* v) const {
   return it == other_.end() ? 0 : it->second;
 }
 
-int& ReaderCounts::at(const Var* v) {
-  if (v->scope == &g_ && size_t(v->id) < dense_.size()) return dense_[size_t(v->id)];
-  return other_[v];
+void ReaderCounts::add(const Var* v) {
+  if (v->scope == &g_ && size_t(v->id) < dense_.size()) {
+    uint8_t& c = dense_[size_t(v->id)];
+    if (c < kMany) ++c;
+    return;
+  }
+  int& c = other_[v];
+  if (c < kMany) ++c;
 }
 
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to) {

@@ -83,16 +83,22 @@ class UseIndex {
 // Readers of each value of a scope when a pass starts; a root (an output)
 // counts as one more. Indexed by id: the scope's values are its own (a scan
 // body reads outer values through parameters). Filled like UseIndex.
+//
+// A count is exact up to kMany and stays kMany above it: the passes only
+// ask whether a value has exactly one reader, and a byte per id keeps the
+// table, read at random as a pass follows inputs, a quarter of the size
+// (ids run over every value and node a scope has made, live or not).
 class ReaderCounts {
  public:
+  static constexpr int kMany = 255;
   ReaderCounts(const Graph& g, const std::vector<Var*>& roots);
   void add_node(const Node* n);  // n's inputs gain a reader
-  int operator[](const Var* v) const;
+  int operator[](const Var* v) const;  // at most kMany
 
  private:
-  int& at(const Var* v);
+  void add(const Var* v);
   const Graph& g_;
-  std::vector<int> dense_;
+  std::vector<uint8_t> dense_;
   std::unordered_map<const Var*, int> other_;
 };
 

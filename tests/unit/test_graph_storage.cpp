@@ -13,6 +13,7 @@
 #include "ir/builder.h"
 #include "ir/topo_walk.h"
 #include "passes/function_graph.h"
+#include "rewrite/driver.h"
 #include "rewrite/database.h"
 #include "rewrite/rewrite.h"
 
@@ -50,10 +51,16 @@ TEST_CASE("graph storage: nodes and variables keep their addresses while the gra
     ids.insert(made[i]->id);
   }
   CHECK(ids.size() == 2000);  // node and variable ids are distinct
-  // Erasing drops nodes from the list; those kept are untouched.
-  g.erase_nodes_if([](const Node& n) { return n.op == Op::Neg; });
-  CHECK(g.nodes().size() == 500);
-  for (const Node* n : g.nodes()) CHECK(n->op == Op::Add);
+  // Keeping some nodes drops the others from the list and the op counts;
+  // those kept are untouched and listed in the order given.
+  std::vector<Node*> adds;
+  for (Node* n : g.nodes())
+    if (n->op == Op::Add) adds.insert(adds.begin(), n);
+  g.keep_nodes(adds);
+  CHECK(g.nodes() == adds);
+  CHECK(g.has_op(Op::Add));
+  CHECK_FALSE(g.has_op(Op::Neg));
+  for (size_t i = 0; i < adds.size(); ++i) CHECK(adds[i] == made[1000 - 2 * i - 1]->owner);
 }
 
 TEST_CASE("graph storage: only declared variables carry a value and a path, and extraction copies them") {
@@ -201,8 +208,11 @@ TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies, and eras
   REQUIRE(scans.size() == 1);
   CHECK(scans[0]->op == Op::Scan);
   CHECK(scans_in(*scans[0]->scan->body, topo_order(scans[0]->scan->body->outputs)).empty());
-  // Erasing a node takes it out of the counts.
-  m.root->erase_nodes_if([](const Node& n) { return n.op == Op::Scan; });
+  // Dropping a node takes it out of the counts.
+  std::vector<Node*> kept;
+  for (Node* n : m.root->nodes())
+    if (n->op != Op::Scan) kept.push_back(n);
+  m.root->keep_nodes(kept);
   CHECK_FALSE(m.root->has_op(Op::Scan));
   CHECK(scans_in(*m.root, order).empty());  // the counts say none: the order is not read
   std::vector<bool> after(size_t(num_ops()), false);
@@ -295,4 +305,32 @@ TEST_CASE("graph storage: topo_walk places each node after its producers, as top
   // A cycle is an error naming the node that closes it.
   s->owner->inputs[0] = t;
   CHECK_THROWS_WITH_AS(topo_walk(roots, [](Node*) {}), doctest::Contains("cycle"), Error);
+}
+
+TEST_CASE("graph storage: remove_dead_nodes keeps the live nodes, in topological order, and their op counts") {
+  Module m;
+  Var* x = vector_input(*m.root, "x");
+  Builder b(*m.root, "nodes[0]");
+  Var* live = b.add(b.neg(x), x);  // the output
+  Function f;
+  f.name = "f";
+  f.inputs = {x};
+  f.outputs = {live};
+  f.output_names = {"y"};
+  m.inputs = {x};
+  m.functions.push_back(f);
+  FunctionGraph fg = extract_function(m, m.functions[0], Mode::FastRun);
+  // Extraction copies only the live part; make dead nodes in the copy too.
+  Builder fb(*fg.graph, "test");
+  fb.op(Op::Exp, {fg.inputs[0]});   // read by nothing
+  fb.op(Op::Tanh, {fg.outputs[0]});  // reads a live value, read by nothing
+  REQUIRE(fg.graph->nodes().size() == 4);
+  CHECK(fg.graph->has_op(Op::Tanh));
+  remove_dead_nodes(fg);
+  CHECK(fg.graph->nodes() == topo_order(fg.roots()));
+  CHECK(fg.graph->nodes().size() == 2);
+  CHECK(fg.graph->has_op(Op::Neg));
+  CHECK(fg.graph->has_op(Op::Add));
+  CHECK_FALSE(fg.graph->has_op(Op::Exp));
+  CHECK_FALSE(fg.graph->has_op(Op::Tanh));
 }
