@@ -118,8 +118,13 @@ FunctionGraph compile_function(const Module& m, const Function& f, const Pipelin
   }
   // The final merge can give a value destroyed in place a second reader;
   // when nothing changed after the in-place group, its marks still hold.
-  if (changed_after_inplace) rules::revalidate_inplace(fg);
-  if (!opt.keep_dead) remove_dead_nodes(fg);
+  // One walk revalidates them and drops the dead nodes.
+  if (changed_after_inplace || !opt.keep_dead) {
+    ScopeVisit revalidate;
+    if (changed_after_inplace)
+      revalidate = [](const std::vector<Node*>& order, const ReaderCounts& u) { rules::revalidate_inplace_marks(order, u); };
+    final_walk(fg, !opt.keep_dead, revalidate);
+  }
   verify(*fg.graph, fg.roots());
   return fg;
 }

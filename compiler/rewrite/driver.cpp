@@ -538,18 +538,12 @@ void retype_from(FunctionGraph& fg, Retype& retype) {
   topo_walk(fg.roots(), [&](Node* n) { retype.place(n); });
 }
 
-// The scope keeps the nodes a walk from the roots places, in that order: the
-// dead ones (most of the nodes rewrites made and replaced) are dropped
-// without reading them.
-void remove_dead_scope(Graph& g, const std::vector<Var*>& roots) {
-  std::vector<Node*> live;
-  std::vector<Node*> scans;
-  topo_walk(roots, [&](Node* n) {
-    live.push_back(n);
-    if (n->is_scan()) scans.push_back(n);
-  });
-  for (Node* n : scans) remove_dead_scope(*n->scan->body, n->scan->body->outputs);
-  g.keep_nodes(std::move(live));
+void final_walk_scope(Graph& g, const std::vector<Var*>& roots, bool drop_dead, const ScopeVisit& visit) {
+  ReaderCounts u(g, roots);
+  std::vector<Node*> order = order_and_readers(roots, u);
+  if (visit) visit(order, u);
+  for (Node* n : scans_in(g, order)) final_walk_scope(*n->scan->body, n->scan->body->outputs, drop_dead, visit);
+  if (drop_dead) g.keep_nodes(std::move(order));
 }
 
 }  // namespace
@@ -618,6 +612,8 @@ void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to) {
 
 void retype_function(FunctionGraph& fg) { retype_scope(*fg.graph, fg.roots()); }
 
-void remove_dead_nodes(FunctionGraph& fg) { remove_dead_scope(*fg.graph, fg.roots()); }
+void final_walk(FunctionGraph& fg, bool drop_dead, const ScopeVisit& visit) {
+  final_walk_scope(*fg.graph, fg.roots(), drop_dead, visit);
+}
 
 }  // namespace tgc

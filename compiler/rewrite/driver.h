@@ -9,6 +9,7 @@
 // --trace-rewrites); output types downstream are re-inferred afterwards;
 // every firing is recorded in the trace.
 #pragma once
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -110,7 +111,13 @@ std::vector<Node*> order_and_readers(const std::vector<Var*>& roots, ReaderCount
 // topological order, in every scope.
 void retype_function(FunctionGraph& fg);
 
-// Removes the nodes no root needs, in every scope.
-void remove_dead_nodes(FunctionGraph& fg);
+// The pipeline's last walk, one per scope (scan bodies included): hands
+// each scope's topological order and reader counts to `visit` (when set),
+// then, with `drop_dead`, keeps only those nodes in the scope (the dead ones
+// are dropped without being read: Graph::keep_nodes). One walk of a large
+// function where revalidating in-place marks and removing dead nodes took
+// one each.
+using ScopeVisit = std::function<void(const std::vector<Node*>& order, const ReaderCounts& readers)>;
+void final_walk(FunctionGraph& fg, bool drop_dead, const ScopeVisit& visit = {});
 
 }  // namespace tgc

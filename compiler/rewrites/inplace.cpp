@@ -90,19 +90,12 @@ int choose_random(const Node& n, const ReaderCounts& u) {
 
 }  // namespace
 
-namespace {
-
-// Clears in-place marks whose destroyed input gained readers since (the
-// final merge can make two readers of one value out of two values).
-// Scan-body marks over a tap parameter (scan_inplace) are left to the scan.
-bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
+bool revalidate_inplace_marks(const std::vector<Node*>& order, const ReaderCounts& u) {
   bool changed = false;
-  ReaderCounts u(g, roots);
-  std::vector<Node*> order = order_and_readers(roots, u);
   for (Node* n : order) {
-    if (n->is_scan()) changed = revalidate_scope(*n->scan->body, n->scan->body->outputs) || changed;
     if (n->attrs->inplace < 0) continue;
     const Var* in = n->inputs[size_t(n->attrs->inplace)];
+    // Scan-body marks over a tap parameter (scan_inplace) are left to the scan.
     if (in->kind == VarKind::Param) continue;
     bool ok = op_info(n->op).family == OpFamily::Random ? u[in] == 1 : destroyable(in, n->outputs[0], u);
     if (!ok) {
@@ -112,10 +105,6 @@ bool revalidate_scope(Graph& g, const std::vector<Var*>& roots) {
   }
   return changed;
 }
-
-}  // namespace
-
-bool revalidate_inplace(FunctionGraph& fg) { return revalidate_scope(*fg.graph, fg.roots()); }
 
 bool inplace_setsubtensor(FunctionGraph& fg, RewriteTrace& trace) {
   return run_inplace(fg, *fg.graph, fg.roots(), "inplace_setsubtensor", choose_setsubtensor, trace);

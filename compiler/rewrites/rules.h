@@ -4,6 +4,10 @@
 #include "passes/function_graph.h"
 #include "rewrite/rewrite.h"
 
+namespace tgc {
+class ReaderCounts;  // rewrite/driver.h
+}
+
 namespace tgc::rules {
 
 #define TGC_LOCAL(name, group, tags, anchors, doc) std::optional<std::vector<Var*>> name(RewriteContext& ctx, Node& n);
@@ -14,7 +18,10 @@ namespace tgc::rules {
 // work of scan_pushout_nonseq for one scan; other scan rules reuse it).
 bool hoist_invariants(Graph& outer, Node& scan, RewriteTrace& trace);
 
-// Clears in-place marks made illegal by later rewrites (the final merge).
-bool revalidate_inplace(FunctionGraph& fg);
+// Clears the in-place marks among `order` (one scope's nodes in topological
+// order, `u` its reader counts) whose destroyed input gained readers since
+// they were made (the final merge can make two readers of one value out of
+// two values). Scan bodies are scopes of their own: the caller's to visit.
+bool revalidate_inplace_marks(const std::vector<Node*>& order, const ReaderCounts& u);
 
 }  // namespace tgc::rules

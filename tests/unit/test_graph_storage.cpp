@@ -307,7 +307,7 @@ TEST_CASE("graph storage: topo_walk places each node after its producers, as top
   CHECK_THROWS_WITH_AS(topo_walk(roots, [](Node*) {}), doctest::Contains("cycle"), Error);
 }
 
-TEST_CASE("graph storage: remove_dead_nodes keeps the live nodes, in topological order, and their op counts") {
+TEST_CASE("graph storage: the final walk drops dead nodes, keeping the live ones, in topological order, and their op counts") {
   Module m;
   Var* x = vector_input(*m.root, "x");
   Builder b(*m.root, "nodes[0]");
@@ -326,7 +326,7 @@ TEST_CASE("graph storage: remove_dead_nodes keeps the live nodes, in topological
   fb.op(Op::Tanh, {fg.outputs[0]});  // reads a live value, read by nothing
   REQUIRE(fg.graph->nodes().size() == 4);
   CHECK(fg.graph->has_op(Op::Tanh));
-  remove_dead_nodes(fg);
+  final_walk(fg, true);
   CHECK(fg.graph->nodes() == topo_order(fg.roots()));
   CHECK(fg.graph->nodes().size() == 2);
   CHECK(fg.graph->has_op(Op::Neg));

@@ -4,7 +4,11 @@
 // against the reference interpreter.
 #include <doctest/doctest.h>
 
+#include "ir/builder.h"
+#include "passes/function_graph.h"
+#include "rewrite/driver.h"
 #include "rewrite_check.h"
+#include "rewrites/rules.h"
 
 using namespace tgc;
 
@@ -151,4 +155,38 @@ TEST_CASE("rewrite inplace_random: a draw advances a state nothing else reads") 
                            {"op": "random_normal", "inputs": ["r1", {"value": 0.0}, {"value": 1.0}], "size": [2], "outputs": ["r3", "c"]}])",
                        R"(["a", "b", "c"])");
   CHECK(test::apply_rule(h, "f", "inplace_random").fired == 0);
+}
+
+TEST_CASE("rewrite inplace: revalidation clears a mark whose destroyed input gained a reader, and keeps the others") {
+  Module m;
+  Var* x = m.root->new_var("x", Type::tensor(DType::Float64, {-1}), VarKind::Input);
+  Builder b(*m.root, "nodes[0]");
+  Var* a = b.op(Op::Exp, {x});
+  Var* y = b.op(Op::Neg, {a});  // may overwrite a: y is a's only reader
+  Var* e = b.op(Op::Exp, {x});
+  Var* z = b.op(Op::Tanh, {e});  // may overwrite e
+  Function f;
+  f.name = "f";
+  f.inputs = {x};
+  f.outputs = {y, z};
+  f.output_names = {"y", "z"};
+  m.inputs = {x};
+  m.functions.push_back(f);
+  FunctionGraph fg = extract_function(m, m.functions[0], Mode::FastRun);
+  Node* neg = fg.outputs[0]->owner;
+  Node* tanh = fg.outputs[1]->owner;
+  neg->attrs.edit().inplace = 0;
+  tanh->attrs.edit().inplace = 0;
+  // As the final merge would: a second reader of a (the neg's destroyed input).
+  Var* a_copy = neg->inputs[0];
+  fg.outputs.push_back(Builder(*fg.graph, "test").op(Op::Sqr, {a_copy}));
+  fg.output_names.push_back("w");
+  bool changed = false;
+  final_walk(fg, true, [&](const std::vector<Node*>& order, const ReaderCounts& u) {
+    changed = rules::revalidate_inplace_marks(order, u) || changed;
+  });
+  CHECK(changed);
+  CHECK(neg->attrs->inplace == -1);  // a is read by the sqr too
+  CHECK(tanh->attrs->inplace == 0);  // e still has the tanh alone
+  CHECK(fg.graph->nodes().size() == 5);
 }
