@@ -3,10 +3,13 @@
 // entries (the key, a view into the document, not owned, and the value) in
 // a second array in the order they were added.
 //
-// A lookup reads one slot, usually, and one entry: the slots of a graph of
-// 20,000 names take 512 KiB instead of the 2 MiB slots holding the keys and
-// values would, and a graph mostly reads names defined shortly before, whose
-// entries sit together at the end of the entries. std::unordered_map reads
+// A lookup reads one slot line, usually, and one entry: the slots of a graph
+// of 20,000 names take 256 KiB instead of the 2 MiB slots holding the keys
+// and values would, and a graph mostly reads names defined shortly before,
+// whose entries sit together at the end of the entries. The table is kept
+// at most three quarters full: a probe run of a few slots stays within a
+// line of eight, while a table twice as large would not stay in the L2
+// beside the graph (the loader keeps two). std::unordered_map reads
 // a bucket, a node allocated on its own and the key: at 20,000 nodes (seven
 // lookups per node) those cache misses were a quarter of the load.
 #pragma once
@@ -22,7 +25,7 @@ class NameTable {
  public:
   // Room for `n` names without growing.
   void reserve(size_t n) {
-    if (2 * n > slots_.size()) rehash(capacity_for(n));
+    if (full(n)) rehash(capacity_for(n));
     entries_.reserve(n);
   }
 
@@ -39,7 +42,7 @@ class NameTable {
 
   // Adds key -> value; false (and no change) when the key is there already.
   bool insert(std::string_view key, T value) {
-    if (2 * (entries_.size() + 1) > slots_.size()) rehash(capacity_for(entries_.size() + 1));
+    if (full(entries_.size() + 1)) rehash(capacity_for(entries_.size() + 1));
     uint64_t h = hash(key);
     size_t i = h & mask();
     for (; slots_[i].tag != 0; i = (i + 1) & mask())
@@ -64,10 +67,12 @@ class NameTable {
   static uint64_t hash(std::string_view key) { return std::hash<std::string_view>()(key); }
   // The high half of the hash (the low bits pick the slot), never 0.
   static uint32_t tag(uint64_t h) { return uint32_t(h >> 32) | 1; }
-  // At most half full: short probe runs.
+  // At most three quarters full (n names in c slots).
+  static bool over(size_t n, size_t c) { return 4 * n > 3 * c; }
+  bool full(size_t n) const { return over(n, slots_.size()); }
   static size_t capacity_for(size_t n) {
     size_t c = 16;
-    while (c < 2 * n) c *= 2;
+    while (over(n, c)) c *= 2;
     return c;
   }
   size_t mask() const { return slots_.size() - 1; }
