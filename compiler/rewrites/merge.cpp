@@ -24,9 +24,9 @@ uint64_t mix(uint64_t h) {
 }
 
 // The first of each class of equal items, by hash: open addressing in a
-// table kept at most half full (sized for the expected number of classes,
-// doubled should there be more), so finding an item's class rarely
-// allocates. A slot is 8 bytes, the upper half of the hash and the class's
+// table kept at most three quarters full (sized for the expected number of
+// classes, doubled should there be more), so finding an item's class
+// rarely allocates, and a probe run stays within a line of eight slots. A slot is 8 bytes, the upper half of the hash and the class's
 // number: the probes, one or two random reads per item, stay in a table
 // half the size of one holding hashes and pointers (a 20,000-node graph's
 // did not fit the L2 with the graph). The classes' items and full hashes
@@ -36,7 +36,7 @@ class FirstOfClass {
  public:
   explicit FirstOfClass(size_t expected) {
     size_t c = 16;
-    while (c < 2 * expected) c *= 2;
+    while (over(expected, c)) c *= 2;
     slots_.resize(c);
   }
   // The item of x's class seen first; x itself when it is the first.
@@ -50,7 +50,7 @@ class FirstOfClass {
         s = {tag, uint32_t(items_.size())};
         items_.push_back(x);
         hashes_.push_back(h);
-        if (2 * items_.size() > slots_.size()) grow();
+        if (over(items_.size(), slots_.size())) grow();
         return x;
       }
       if (s.tag == tag && equal(*items_[s.item], *x)) return items_[s.item];
@@ -62,6 +62,7 @@ class FirstOfClass {
     uint32_t tag = 0;
     uint32_t item = 0;  // index into items_ and hashes_
   };
+  static bool over(size_t n, size_t slots) { return 4 * n > 3 * slots; }
   void grow() {
     slots_.assign(slots_.size() * 2, Slot{});
     size_t mask = slots_.size() - 1;
