@@ -26,11 +26,12 @@ uint64_t mix(uint64_t h) {
 // The first of each class of equal items, by hash: open addressing in a
 // table kept at most three quarters full (sized for the expected number of
 // classes, doubled should there be more), so finding an item's class
-// rarely allocates, and a probe run stays within a line of eight slots. A slot is 8 bytes, the upper half of the hash and the class's
-// number: the probes, one or two random reads per item, stay in a table
-// half the size of one holding hashes and pointers (a 20,000-node graph's
-// did not fit the L2 with the graph). The classes' items and full hashes
-// are kept in order of first sight, read on a match and when growing.
+// rarely allocates and a probe run stays within a line of eight slots. A
+// slot is 8 bytes, the upper half of the hash and the class's number: the
+// probes, one or two random reads per item, stay in a table a quarter the
+// size of a half-full one of hashes and pointers (a 20,000-node graph's did
+// not fit the L2 with the graph). The classes' items and full hashes are
+// kept in order of first sight, read on a match and when growing.
 template <class T>
 class FirstOfClass {
  public:
