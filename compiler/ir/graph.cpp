@@ -213,6 +213,28 @@ Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, st
   return n;
 }
 
+bool Graph::rebuild_node(Node& n, Op op, std::vector<Var*> inputs, NodeAttrs attrs) {
+  if (n.is_scan() || op == Op::Scan) throw internal_error("rebuild_node on a scan at " + n.path);
+  if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, n.path);
+  Node probe;  // what inference reads, before n changes
+  probe.op = op;
+  probe.inputs = std::move(inputs);
+  probe.attrs = std::move(attrs);
+  probe.path = n.path;
+  std::vector<Type> types = infer_types(probe);
+  if (types.size() != n.outputs.size()) throw internal_error("rebuild_node changed the number of outputs at " + n.path);
+  for (size_t k = 0; k < types.size(); ++k)
+    if (types[k].dtype != n.outputs[k]->type.dtype) throw internal_error("rebuild_node changed a dtype at " + n.path);
+  for (size_t k = 0; k < types.size(); ++k)
+    if (types[k] != n.outputs[k]->type) return false;
+  --op_count_[size_t(n.op)];
+  ++op_count_[size_t(op)];
+  n.op = op;
+  n.inputs = std::move(probe.inputs);
+  n.attrs = std::move(probe.attrs);
+  return true;
+}
+
 void Graph::keep_nodes(std::vector<Node*> live) {
   std::fill(op_count_.begin(), op_count_.end(), 0);
   for (const Node* n : live) ++op_count_[size_t(n->op)];

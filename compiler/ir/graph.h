@@ -297,6 +297,13 @@ class Graph {
   // Adds a node whose output types are given (used when cloning).
   Node* add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
                        std::unique_ptr<ScanInfo> scan, const std::vector<Type>& out_types);
+  // Makes n compute its outputs as `op` of `inputs` with `attrs`, keeping
+  // its output variables (so every reader reads the new computation with no
+  // use list to update), when inference gives the new computation exactly
+  // the outputs' current types; otherwise leaves n as it was and returns
+  // false. Not for scans; another number of outputs or another dtype is the
+  // caller's bug (internal_error).
+  bool rebuild_node(Node& n, Op op, std::vector<Var*> inputs, NodeAttrs attrs);
 
   const std::vector<Var*>& vars() const { return vars_; }
   // Every variable and node made in this graph has an id below this bound

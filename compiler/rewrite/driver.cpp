@@ -558,20 +558,6 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
   return changed;
 }
 
-UseIndex::UseIndex(FunctionGraph& fg, Graph& g) : uses_(g), roots_(fg, g) {
-  std::vector<Var*> scratch;
-  for (Var* r : roots_of(fg, g, scratch)) uses_.roots_of(r) += 1;
-}
-
-void UseIndex::add_node(Node* n) {
-  for (size_t k = 0; k < n->inputs.size(); ++k) uses_.add_use(n->inputs[k], {n, int(k)});
-}
-
-void UseIndex::replace(Var* from, Var* to) {
-  uses_.move_uses(from, to);
-  move_roots(uses_, roots_, from, to);
-}
-
 ReaderCounts::ReaderCounts(const Graph& g, const std::vector<Var*>& roots) : g_(g), dense_(size_t(g.id_bound()), 0) {
   for (Var* r : roots) add(r);
 }

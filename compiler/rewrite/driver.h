@@ -26,8 +26,7 @@ bool apply_local_rules(FunctionGraph& fg, const std::vector<const RewriteInfo*>&
 
 // Replaces every use of `from` by `to` in scope g and in the function's
 // roots when g is its top-level graph (or in g.outputs for a body). Costs
-// time proportional to the scope; passes that replace many values use a
-// UseIndex instead.
+// time proportional to the scope: for passes that replace few values.
 void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
 
 // Where each root of one scope sits: the function's outputs and update
@@ -36,7 +35,7 @@ void replace_everywhere(FunctionGraph& fg, Graph& g, Var* from, Var* to);
 // root: a function with thousands of outputs (every tenth value of the
 // 20,000-node benchmark) made each pass that replaces roots quadratic.
 // Assumes the lists change only through move() while it lives (the driver's
-// passes and UseIndex keep to that). As a safeguard, a known place found
+// passes keep to that). As a safeguard, a known place found
 // holding another value, or a root it knows no place of, makes it scan the
 // lists and index them again.
 class RootSlots {
@@ -64,26 +63,10 @@ class RootSlots {
   std::unordered_map<const Var*, std::vector<Slot>> slots_;
 };
 
-// The readers of every value of one scope, for passes that replace many
-// values: each replacement costs time proportional to the value's uses.
-// Filled as a topological walk places the scope's nodes (ir/topo_walk.h).
-class UseIndex {
- public:
-  // Knows the scope's roots; add_node() then records each node's readings.
-  UseIndex(FunctionGraph& fg, Graph& g);
-  void replace(Var* from, Var* to);
-  // Records the node's inputs as uses (a node placed by the walk, or one
-  // built after it).
-  void add_node(Node* n);
-
- private:
-  UseTable uses_;
-  RootSlots roots_;
-};
-
 // Readers of each value of a scope when a pass starts; a root (an output)
 // counts as one more. Indexed by id: the scope's values are its own (a scan
-// body reads outer values through parameters). Filled like UseIndex.
+// body reads outer values through parameters). Filled as a topological
+// walk places the scope's nodes (ir/topo_walk.h).
 //
 // A count is exact up to kMany and stays kMany above it: the passes only
 // ask whether a value has exactly one reader, and a byte per id keeps the

@@ -98,44 +98,45 @@ Fused absorb(const Fused& outer, int k, const ScalarProgram& inner, const std::v
   return r;
 }
 
-// Replaces n's one output by that of a new node (op, inputs, attrs), which
-// keeps the name and dtype, and records the firing of `rule`. The new
-// node's shape is n's too (the broadcast of the same leaves through the same
-// ops), which lets the pipeline skip retyping after fusion; should inference
-// ever know more or less of it, n stays (the new node is left unused) and
-// this returns false.
-// `detail` gives the event's text, asked for only when the trace prints or
-// keeps events (a program's text for each fused node is a cost a plain
-// compile does not pay).
+// Makes n compute (op, inputs, attrs) in place (Graph::rebuild_node): its
+// output variable stays, so its readers need no redirection and the pass
+// keeps no use lists. The new computation has n's shape (the broadcast of
+// the same leaves through the same ops), which lets the pipeline skip
+// retyping after fusion; should inference ever know more or less of it, n
+// stays as it was and this returns false. Records the firing of `rule`.
+// When the trace keeps or prints events, a copy of n as it was stands for
+// the replaced value (DEBUG mode evaluates both on the function's inputs;
+// the copy has no reader and the final walk drops it). `detail` gives the
+// event's text, asked for only then (a program's text for each fused node is
+// a cost a plain compile does not pay).
 template <class Detail>
-bool replace_node(Graph& g, UseIndex& index, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a,
-                  const char* rule, Detail&& detail, RewriteTrace& trace) {
-  Node* m = g.add_node(op, inputs, a, n.path);
-  if (m->outputs[0]->type.dtype != n.outputs[0]->type.dtype)
-    throw internal_error(std::string(rule) + " changed a dtype at " + n.path);
-  if (m->outputs[0]->type != n.outputs[0]->type) return false;
-  m->outputs[0]->name = n.outputs[0]->name;
-  index.add_node(m);
-  index.replace(n.outputs[0], m->outputs[0]);
+bool replace_node(Graph& g, Node& n, Op op, const std::vector<Var*>& inputs, const Attrs& a, const char* rule,
+                  Detail&& detail, RewriteTrace& trace) {
+  const bool details = trace.wants_details();
+  Var* before = details ? g.add_node_typed(n.op, std::vector<Var*>(n.inputs.begin(), n.inputs.end()), n.attrs, n.path,
+                                           nullptr, {n.outputs[0]->type})
+                              ->outputs[0]
+                        : nullptr;
+  if (!g.rebuild_node(n, op, inputs, a)) return false;
   RewriteEvent ev;
-  if (trace.wants_details()) {
+  if (details) {
+    before->name = n.outputs[0]->name;
     ev.rule = rule;
     ev.path = n.path;
     ev.detail = detail();
-    ev.before = n.outputs;
-    ev.after = m->outputs;
+    ev.before = {before};
+    ev.after = n.outputs;
   }
   trace.record(std::move(ev));
   return true;
 }
 
-// The scope's topological order, its uses and its reader counts, in one
-// walk (ir/topo_walk.h).
-std::vector<Node*> index_scope(const std::vector<Var*>& roots, UseIndex& index, ReaderCounts& uses) {
+// The scope's topological order and its reader counts, in one walk
+// (ir/topo_walk.h).
+std::vector<Node*> index_scope(const std::vector<Var*>& roots, ReaderCounts& uses) {
   std::vector<Node*> order;
   topo_walk(roots, [&](Node* n) {
     order.push_back(n);
-    index.add_node(n);
     uses.add_node(n);
   });
   return order;
@@ -143,9 +144,8 @@ std::vector<Node*> index_scope(const std::vector<Var*>& roots, UseIndex& index, 
 
 bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  UseIndex index(fg, g);
   ReaderCounts uses(g, roots);
-  std::vector<Node*> order = index_scope(roots, index, uses);
+  std::vector<Node*> order = index_scope(roots, uses);
   std::vector<char> absorbed(size_t(g.id_bound()), 0);  // by node id
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     Node* n = *it;
@@ -175,7 +175,7 @@ bool fuse_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, Rew
     Attrs a;
     a.program = std::make_shared<const ScalarProgram>(f.prog);
     auto detail = [&] { return std::to_string(count + 1) + " ops into composite{" + f.prog.str() + "}"; };
-    changed = replace_node(g, index, *n, Op::Composite, f.inputs, a, "elemwise_fusion", detail, trace) || changed;
+    changed = replace_node(g, *n, Op::Composite, f.inputs, a, "elemwise_fusion", detail, trace) || changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.
@@ -201,9 +201,8 @@ bool fusable_reduction(const Node& n) {
 // tensor's shape pattern (the reduction indexes them all alike).
 bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, RewriteTrace& trace) {
   bool changed = false;
-  UseIndex index(fg, g);
   ReaderCounts uses(g, roots);
-  std::vector<Node*> order = index_scope(roots, index, uses);
+  std::vector<Node*> order = index_scope(roots, uses);
   for (Node* n : order) {
     if (!fusable_reduction(*n)) continue;
     Var* x = n->inputs[0];
@@ -218,7 +217,7 @@ bool reduce_scope(FunctionGraph& fg, Graph& g, const std::vector<Var*>& roots, R
       return std::string(op_name(n->op)) + " of " + std::string(op_name(p->op)) + " -> " + std::string(op_name(n->op)) +
              "{" + a.program->str() + "}";
     };
-    changed = replace_node(g, index, *n, n->op, p->inputs, a, "reduce_fusion", detail, trace) || changed;
+    changed = replace_node(g, *n, n->op, p->inputs, a, "reduce_fusion", detail, trace) || changed;
   }
   // Bodies are scopes of their own. The pass replaces no scan, so the
   // scans of `order` are still the scope's.

@@ -187,6 +187,36 @@ TEST_CASE("graph storage: a use table answers alike through variable marks and t
   CHECK(third.uses(x).empty());
 }
 
+TEST_CASE("graph storage: rebuild_node changes a node in place, keeping its outputs and readers, or refuses another type") {
+  Graph g;
+  Var* x = vector_input(g, "x");
+  Var* y = vector_input(g, "y");
+  Builder b(g, "nodes[0]");
+  Var* a = b.unary(Op::Exp, x);
+  Var* r = b.neg(a);
+  Node* n = a->owner;
+  // a = exp(x) becomes a = add(x, y): the same variable, still read by r.
+  REQUIRE(g.rebuild_node(*n, Op::Add, {x, y}, NodeAttrs{}));
+  CHECK(a->owner == n);
+  CHECK(n->outputs.size() == 1);
+  CHECK(n->outputs[0] == a);
+  CHECK(n->op == Op::Add);
+  REQUIRE(n->inputs.size() == 2);
+  CHECK(n->inputs[1] == y);
+  CHECK(r->owner->inputs[0] == a);
+  CHECK(g.has_op(Op::Add));
+  CHECK_FALSE(g.has_op(Op::Exp));  // the op counts follow the node
+  // Another static type (a sum is 0-d): refused, the node stays as it was.
+  Attrs all;
+  CHECK_FALSE(g.rebuild_node(*n, Op::Sum, {x}, all));
+  CHECK(n->op == Op::Add);
+  CHECK(n->inputs.size() == 2);
+  CHECK(a->type == Type::tensor(DType::Float64, {-1}));
+  // Another dtype is the caller's bug.
+  CHECK_THROWS(g.rebuild_node(*n, Op::Lt, {x, y}, NodeAttrs{}));
+  CHECK(n->op == Op::Add);
+}
+
 TEST_CASE("graph storage: mark_ops_present sees the ops of scan bodies, and erased nodes leave the counts") {
   Module m = frontend::load_graph_text(R"({"format": "tgc-graph", "version": 1, "name": "t",
     "inputs": [{"name": "a", "dtype": "float64", "shape": [null]}, {"name": "k", "dtype": "int64", "shape": []}],

@@ -4,11 +4,14 @@
 // against the reference interpreter.
 #include <doctest/doctest.h>
 
+#include "interp/interpreter.h"
 #include "ir/builder.h"
+#include "ir/printer.h"
 #include "passes/function_graph.h"
 #include "rewrite/driver.h"
 #include "rewrite_check.h"
 #include "rewrites/rules.h"
+#include "test_util.h"
 
 using namespace tgc;
 
@@ -46,6 +49,56 @@ TEST_CASE("rewrite elemwise_fusion: a chain of elementwise ops becomes one compo
                   {"op": "add", "inputs": ["M", "e"], "outputs": ["d"]}])",
               R"(["b", "c", "d"])");
   CHECK(test::apply_rule(h, "f", "elemwise_fusion").fired == 0);
+}
+
+TEST_CASE("rewrite elemwise_fusion: the fused node keeps its output variable; a kept trace holds the value as it was") {
+  std::string g = vectors(R"([{"op": "add", "inputs": ["x", "y"], "outputs": ["a"]},
+                              {"op": "exp", "inputs": ["a"], "outputs": ["b"]},
+                              {"op": "mul", "inputs": ["b", "s"], "outputs": ["c"]},
+                              {"op": "neg", "inputs": ["c"], "outputs": ["d"]},
+                              {"op": "sum", "inputs": ["c"], "outputs": ["t"]}])",
+                          R"(["d", "t"])");
+  for (bool keep : {false, true}) {
+    CAPTURE(keep);
+    Module m = test::load(g);
+    FunctionGraph fg = extract_function(m, *m.find_function("f"), Mode::FastRun);
+    // c has two readers (neg, sum): fusion stops there, and c's node absorbs b and a.
+    Var* c = fg.graph->nodes()[2]->outputs[0];
+    REQUIRE(c->name == "c");
+    interp::Bindings in;
+    for (Var* v : fg.inputs) {
+      Tensor t(v->type.dtype, v->type.ndim() == 0 ? Shape{} : Shape{3});
+      for (int64_t i = 0; i < t.size(); ++i) t.set_f64(i, 0.25 * double(i + 1));
+      in[v] = t;
+    }
+    const Tensor want = std::get<Tensor>(interp::evaluate({c}, in)[0]);
+    RewriteTrace trace;
+    trace.keep = keep;
+    REQUIRE(rules::elemwise_fusion(fg, trace));
+    CHECK(trace.fired == 1);
+    // The same variable, now computed by the composite: its readers were not touched.
+    CHECK(c->owner->op == Op::Composite);
+    CHECK(c->owner->inputs.size() == 3);
+    CHECK(fg.outputs[1]->owner->inputs[0] == c);
+    const Tensor got = std::get<Tensor>(interp::evaluate({c}, in)[0]);
+    for (int64_t i = 0; i < 3; ++i) CHECK(got.get_f64(i) == doctest::Approx(want.get_f64(i)));
+    if (!keep) {
+      CHECK(trace.events.empty());
+      continue;
+    }
+    // The event's "before" is a copy of the node as it was (DEBUG mode
+    // evaluates both sides), reading what the node read, and no reader's.
+    REQUIRE(trace.events.size() == 1);
+    const RewriteEvent& e = trace.events[0];
+    REQUIRE(e.before.size() == 1);
+    REQUIRE(e.after.size() == 1);
+    CHECK(e.after[0] == c);
+    CHECK(e.before[0] != c);
+    CHECK(e.before[0]->owner->op == Op::Mul);
+    CHECK(e.before[0]->name == "c");
+    const Tensor old = std::get<Tensor>(interp::evaluate({e.before[0]}, in)[0]);
+    for (int64_t i = 0; i < 3; ++i) CHECK(old.get_f64(i) == doctest::Approx(want.get_f64(i)));
+  }
 }
 
 TEST_CASE("rewrite reduce_fusion: sum of an elementwise result is one pass") {
