@@ -62,8 +62,8 @@ class FunctionEmitter {
     // Up to a kilobyte of C++ per node (about 920 bytes for the broadcasting
     // float32 expressions of the compile-time benchmark), reserved once:
     // growing the text of a large graph copies it again at each step, and
-    // the source is assembled in this buffer (generate_cpu). Pages of the
-    // reserve never written are never touched.
+    // the last function's buffer is a part of the source as it is
+    // (SourceText). Pages of the reserve never written are never touched.
     body_.reserve(fg.graph->nodes().size() * 1024);
     c_.file_scope = &file_scope;
   }
@@ -434,10 +434,10 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
   w.close();
   w.blank();
   // The last entry point's body (C++ for each of its nodes: most of the
-  // output) becomes the source, the text before it inserted in front of it,
-  // in place when its buffer has room (it was reserved with some). Copying
-  // it into a new buffer read and wrote megabytes of a large graph's code
-  // once more, into freshly faulted pages.
+  // output) is a part of the source as it was emitted, between the text
+  // before it and the text after it (SourceText). Copying it into a new
+  // buffer, or inserting the text before it in front of it, read and wrote
+  // megabytes of a large graph's code once more.
   for (size_t k = 0; k + 1 < entry_points.size(); ++k) {
     const auto& e = entry_points[k];
     w.raw(e.head);
@@ -446,21 +446,41 @@ GeneratedUnit generate_cpu(const Module& m, const std::vector<const FunctionGrap
     w.blank();
   }
   CodeWriter end;  // what follows the last body
+  std::string last_body;
   if (!entry_points.empty()) {
     auto& last = entry_points.back();
     w.raw(last.head);
     end.raw(last.tail);
     end.blank();
-    u.source = std::move(last.body);
+    last_body = std::move(last.body);
   }
   if (opt.profile) {
     end.raw(profile_exports(u.prefix, profiled));
     end.blank();
   }
   end.line("}  // extern \"C\"");
-  u.source.insert(0, w.str());
-  u.source += end.str();
+  u.source.parts.push_back(w.str());
+  u.source.parts.push_back(std::move(last_body));
+  u.source.parts.push_back(end.str());
   return u;
+}
+
+size_t SourceText::size() const {
+  size_t n = 0;
+  for (const std::string& p : parts) n += p.size();
+  return n;
+}
+
+std::string SourceText::str() const {
+  std::string s;
+  s.reserve(size());
+  for (const std::string& p : parts) s += p;
+  return s;
+}
+
+std::ostream& operator<<(std::ostream& out, const SourceText& t) {
+  for (const std::string& p : t.parts) out << p;
+  return out;
 }
 
 }  // namespace tgc

@@ -6,6 +6,7 @@
 // entry point validates its inputs and reports errors through tgc_status;
 // no allocation happens in a call whose shapes were seen before.
 #pragma once
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -14,11 +15,24 @@
 
 namespace tgc {
 
+// A text kept in parts, to be written one after another. The source of a
+// large graph is mostly the last function's body, kept in the buffer it was
+// emitted into: joining the text before it to it would read and write
+// megabytes once more (a 20,000-node graph's body is about 7 MB).
+struct SourceText {
+  std::vector<std::string> parts;
+
+  size_t size() const;
+  std::string str() const;  // the parts joined
+  bool operator==(const SourceText& o) const { return str() == o.str(); }
+};
+std::ostream& operator<<(std::ostream& out, const SourceText& t);
+
 struct GeneratedUnit {
   std::string stem;    // file names: stem + ".h", stem + ".cpp"
   std::string prefix;  // C symbol prefix, e.g. "tgc_logreg"
   std::string header;
-  std::string source;
+  SourceText source;
 };
 
 struct CodegenOptions {

@@ -38,7 +38,8 @@ std::string read_file(const fs::path& p) {
   return ss.str();
 }
 
-void write_file(const fs::path& p, const std::string& text) {
+template <class Text>
+void write_file(const fs::path& p, const Text& text) {
   std::ofstream out(p, std::ios::binary);
   out << text;
   if (!out) throw run_error("", "cannot write " + p.string());
@@ -133,7 +134,8 @@ BuildResult build_library(const GeneratedUnit& u) {
   std::vector<std::string> probe = build_command("SOURCE", "LIBRARY");
   std::string flags;
   for (const std::string& a : probe) flags += a + "\n";
-  std::string key = sha256_hex({u.header, u.source, flags, runtime_fingerprint()}).substr(0, 32);
+  // The source joined: a library is built after this, which costs far more.
+  std::string key = sha256_hex({u.header, u.source.str(), flags, runtime_fingerprint()}).substr(0, 32);
   fs::path root = cache_dir();
   fs::path final_dir = root / key;
   fs::path lib = final_dir / ("lib" + u.stem + ".so");

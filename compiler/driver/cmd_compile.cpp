@@ -33,12 +33,14 @@ int cmd_compile(const CliOptions& o) {
   std::error_code ec;
   fs::create_directories(o.out_dir, ec);
   if (ec) throw run_error("", "cannot create " + o.out_dir + ": " + ec.message());
-  for (auto& [name, text] : {std::pair{u.stem + ".h", &u.header}, std::pair{u.stem + ".cpp", &u.source}}) {
+  auto write = [&](const std::string& name, const auto& text) {
     fs::path p = fs::path(o.out_dir) / name;
     std::ofstream out(p, std::ios::binary);
-    out << *text;
+    out << text;
     if (!out) throw run_error("", "cannot write " + p.string());
-  }
+  };
+  write(u.stem + ".h", u.header);
+  write(u.stem + ".cpp", u.source);
   // The process exits next: freeing the graphs would only cost time
   // (driver/keep_until_exit.h).
   keep_until_exit(std::move(fgs));

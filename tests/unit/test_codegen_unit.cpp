@@ -38,7 +38,7 @@ TEST_CASE("codegen unit: functions of one file share the array of a constant the
                   {"name": "h", "inputs": ["x"], "outputs": ["w"]}]})");
   FunctionGraph f = compile(m, "f"), g = compile(m, "g"), h = compile(m, "h");
   GeneratedUnit u = generate_cpu(m, {&f, &g, &h});
-  CHECK(count_of(u.source, "const float kConst") == 2);
-  CHECK(count_of(u.source, "kConst0") == 3);  // defined once, read by f and g
-  CHECK(count_of(u.source, "kConst1") == 2);  // defined once, read by h
+  CHECK(count_of(u.source.str(), "const float kConst") == 2);
+  CHECK(count_of(u.source.str(), "kConst0") == 3);  // defined once, read by f and g
+  CHECK(count_of(u.source.str(), "kConst1") == 2);  // defined once, read by h
 }
