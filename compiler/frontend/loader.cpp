@@ -145,6 +145,23 @@ void Loader::build_nodes(Scope& s, const JsonValue& nodes, const std::string& pr
     collect_reads(nodes[i], reads);
     reads_from[i + 1] = reads.size();
   }
+  // Most files list each node after the nodes it reads: then the file's
+  // order is the order below (the smallest ready index first builds them in
+  // index order), and the nodes are built in it without the dependency
+  // lists, counts and queue.
+  bool in_order = true;
+  for (size_t i = 0; i < n && in_order; ++i)
+    for (size_t r = reads_from[i]; r < reads_from[i + 1]; ++r) {
+      const size_t* def = definer.find(reads[r]);
+      if (def && *def >= i) {
+        in_order = false;
+        break;
+      }
+    }
+  if (in_order) {
+    for (size_t i = 0; i < n; ++i) build_node(s, nodes[i], path_of(i));
+    return;
+  }
   std::vector<std::vector<size_t>> users(n);
   std::vector<size_t> pending(n, 0);
   std::vector<size_t> deps;

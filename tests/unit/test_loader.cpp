@@ -39,6 +39,30 @@ TEST_CASE("loader: a valid graph loads, nodes in any order") {
   CHECK(add->inputs[1]->type.dtype == DType::Float32);
 }
 
+TEST_CASE("loader: nodes listed in dependency order and the same nodes shuffled build the same graph") {
+  // In order, the nodes are built as listed; shuffled, in dependency order
+  // (the smallest ready index first): the same nodes, made in the same order.
+  const char* in_order = R"([{"op": "add", "inputs": ["x", {"value": 1}], "outputs": ["a"]},
+                             {"op": "exp", "inputs": ["a"], "outputs": ["b"]},
+                             {"op": "mul", "inputs": ["a", "b"], "outputs": ["c"]},
+                             {"op": "neg", "inputs": ["x"], "outputs": ["d"]},
+                             {"op": "sub", "inputs": ["c", "d"], "outputs": ["e"]}])";
+  const char* shuffled = R"([{"op": "sub", "inputs": ["c", "d"], "outputs": ["e"]},
+                             {"op": "mul", "inputs": ["a", "b"], "outputs": ["c"]},
+                             {"op": "add", "inputs": ["x", {"value": 1}], "outputs": ["a"]},
+                             {"op": "neg", "inputs": ["x"], "outputs": ["d"]},
+                             {"op": "exp", "inputs": ["a"], "outputs": ["b"]}])";
+  auto ops = [](const char* nodes) {
+    Module m = test::load(wrap(R"([{"name": "x", "dtype": "float64", "shape": [null]}])", nodes,
+                               R"([{"name": "f", "inputs": ["x"], "outputs": ["e"]}])"));
+    std::string made;
+    for (const Node* n : m.root->nodes()) made += n->outputs[0]->name + "=" + std::string(op_name(n->op)) + " ";
+    return made;
+  };
+  CHECK(ops(in_order) == "a=add b=exp c=mul d=neg e=sub ");
+  CHECK(ops(shuffled) == "a=add d=neg b=exp c=mul e=sub ");
+}
+
 TEST_CASE("loader: errors carry JSON paths and exit code 2") {
   ExitCode code = ExitCode::Ok;
   CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
@@ -57,6 +81,11 @@ TEST_CASE("loader: cycles, duplicates and missing function inputs are errors") {
                         R"([{"op": "exp", "inputs": ["b"], "outputs": ["a"]},
                             {"op": "exp", "inputs": ["a"], "outputs": ["b"]}])",
                         "[]")).find("cycle") != std::string::npos);
+  // A node reading its own output, in a file otherwise in order.
+  CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
+                        R"([{"op": "exp", "inputs": ["x"], "outputs": ["a"]},
+                            {"op": "add", "inputs": ["a", "b"], "outputs": ["b"]}])",
+                        "[]")) == "nodes[1]: the node reads its own output \"b\"");
   CHECK(load_error(wrap(R"([{"name": "x", "dtype": "float64", "shape": [2]}])",
                         R"([{"op": "exp", "inputs": ["x"], "outputs": ["x"]}])", "[]")).find("defined twice") !=
         std::string::npos);
