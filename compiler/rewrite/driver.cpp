@@ -539,9 +539,14 @@ void retype_from(FunctionGraph& fg, Retype& retype) {
 }
 
 void final_walk_scope(Graph& g, const std::vector<Var*>& roots, bool drop_dead, const ScopeVisit& visit) {
-  ReaderCounts u(g, roots);
-  std::vector<Node*> order = order_and_readers(roots, u);
-  if (visit) visit(order, u);
+  std::vector<Node*> order;
+  if (visit) {
+    ReaderCounts u(g, roots);
+    order = order_and_readers(roots, u);
+    visit(order, u);
+  } else {
+    order = topo_order(roots);  // only the order: no reader counts to fill
+  }
   for (Node* n : scans_in(g, order)) final_walk_scope(*n->scan->body, n->scan->body->outputs, drop_dead, visit);
   if (drop_dead) g.keep_nodes(std::move(order));
 }
