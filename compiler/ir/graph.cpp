@@ -178,15 +178,25 @@ void resolve_weak_inputs(Graph& g, Op op, std::vector<Var*>& inputs, const std::
 }
 }  // namespace
 
-Node* Graph::add_node(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
-                      std::unique_ptr<ScanInfo> scan) {
-  if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, path);
-  Node probe;  // what inference reads, before the node takes its place
+namespace {
+// What inference reads of a node about to be made or rebuilt (weak scalar
+// inputs of an elementwise op resolved), in a node of no graph.
+Node probe_node(Graph& g, Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
+                std::unique_ptr<ScanInfo> scan) {
+  if (is_elemwise(op)) resolve_weak_inputs(g, op, inputs, path);
+  Node probe;
   probe.op = op;
   probe.inputs = std::move(inputs);
   probe.attrs = std::move(attrs);
   probe.path = std::move(path);
   probe.scan = std::move(scan);
+  return probe;
+}
+}  // namespace
+
+Node* Graph::add_node(Op op, std::vector<Var*> inputs, NodeAttrs attrs, std::string path,
+                      std::unique_ptr<ScanInfo> scan) {
+  Node probe = probe_node(*this, op, std::move(inputs), std::move(attrs), std::move(path), std::move(scan));
   std::vector<Type> types = infer_types(probe);
   return add_node_typed(op, std::move(probe.inputs), std::move(probe.attrs), std::move(probe.path),
                         std::move(probe.scan), types);
@@ -215,12 +225,7 @@ Node* Graph::add_node_typed(Op op, std::vector<Var*> inputs, NodeAttrs attrs, st
 
 bool Graph::rebuild_node(Node& n, Op op, std::vector<Var*> inputs, NodeAttrs attrs) {
   if (n.is_scan() || op == Op::Scan) throw internal_error("rebuild_node on a scan at " + n.path);
-  if (is_elemwise(op)) resolve_weak_inputs(*this, op, inputs, n.path);
-  Node probe;  // what inference reads, before n changes
-  probe.op = op;
-  probe.inputs = std::move(inputs);
-  probe.attrs = std::move(attrs);
-  probe.path = n.path;
+  Node probe = probe_node(*this, op, std::move(inputs), std::move(attrs), n.path, nullptr);
   std::vector<Type> types = infer_types(probe);
   if (types.size() != n.outputs.size()) throw internal_error("rebuild_node changed the number of outputs at " + n.path);
   for (size_t k = 0; k < types.size(); ++k)
